@@ -1,0 +1,115 @@
+package io.jublk.uring;
+
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A non-blocking, close-on-exec Linux eventfd, used to wake a ring's owning thread from other threads
+ * (through a POLL_ADD or READ on {@link #fd()}, or as the ring's registered eventfd).
+ *
+ * <p>Thread-safety: {@link #signal()} and {@link #close()} may be called from any thread, concurrently;
+ * close waits for signals in progress so that a signal never writes to a reused fd number.
+ * {@link #drain()} is meant for one consuming thread. After close, {@code signal()} does nothing and
+ * {@code drain()} throws {@link IllegalStateException}.
+ */
+public final class EventFd implements AutoCloseable {
+
+    private static final int CLOSED = 1 << 31;
+    // A constant 1 that write(2) only reads, so every thread can share it.
+    private static final MemorySegment ONE_VALUE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
+
+    private final int fd;
+    // CLOSED bit plus the number of signal() calls currently using the fd.
+    private final AtomicInteger state = new AtomicInteger();
+    private final MemorySegment readBuffer = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
+    private final MemorySegment readCapture = Syscalls.allocateCapture();
+
+    private EventFd(int fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Creates an eventfd with counter 0 and {@code EFD_CLOEXEC | EFD_NONBLOCK}.
+     *
+     * @return the new eventfd
+     * @throws ErrnoException if {@code eventfd(2)} fails, e.g. {@code EMFILE}
+     */
+    public static EventFd create() throws ErrnoException {
+        return new EventFd(Syscalls.eventfd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK));
+    }
+
+    /**
+     * The descriptor, for POLL_ADD, READ or {@link IoUring#registerEventFd(int)}.
+     *
+     * @return the eventfd descriptor
+     */
+    public int fd() {
+        return fd;
+    }
+
+    /**
+     * Adds 1 to the counter, waking pollers. Safe from any thread; a full counter ({@code EAGAIN}) already
+     * means "signalled", so it is ignored, as is a call after {@link #close()}.
+     *
+     * @throws UncheckedIOException if {@code write(2)} fails for another reason (a bug)
+     */
+    public void signal() {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!state.compareAndSet(s, s + 1));
+        try {
+            long ret = Syscalls.writeRaw(Syscalls.threadCapture(), fd, ONE_VALUE, Long.BYTES);
+            if (ret < 0 && ret != -Errno.EAGAIN.value()) {
+                throw new UncheckedIOException(new ErrnoException("write", "eventfd=" + fd, (int) -ret));
+            }
+        } finally {
+            state.decrementAndGet();
+        }
+    }
+
+    /**
+     * Reads and resets the counter. Never blocks.
+     *
+     * @return the counter value (the number of signals since the last drain), or 0 if none
+     * @throws IllegalStateException if closed
+     * @throws UncheckedIOException if {@code read(2)} fails with anything but {@code EAGAIN}
+     */
+    public long drain() {
+        if ((state.get() & CLOSED) != 0) {
+            throw new IllegalStateException("eventfd " + fd + " is closed");
+        }
+        long ret = Syscalls.readRaw(readCapture, fd, readBuffer, Long.BYTES);
+        if (ret == -Errno.EAGAIN.value()) {
+            return 0;
+        }
+        if (ret < 0) {
+            throw new UncheckedIOException(new ErrnoException("read", "eventfd=" + fd, (int) -ret));
+        }
+        return readBuffer.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /**
+     * Closes the descriptor once signals in progress have finished. Idempotent, callable from any thread.
+     */
+    @Override
+    public void close() {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!state.compareAndSet(s, s | CLOSED));
+        while (state.get() != CLOSED) {
+            Thread.onSpinWait(); // a signal() is inside write(2); it never blocks (O_NONBLOCK)
+        }
+        Syscalls.closeQuietly(fd);
+    }
+}
