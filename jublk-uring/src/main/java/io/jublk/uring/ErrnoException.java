@@ -12,7 +12,9 @@ import java.io.IOException;
  */
 public final class ErrnoException extends IOException {
 
+    /** The failed call, as named by the thrower. */
     private final String call;
+    /** The positive errno value, kept even when {@link Errno} does not know it. */
     private final int errnoValue;
 
     /**

@@ -1,0 +1,85 @@
+package io.jublk.uring;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SyscallsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldThrowEnoentNamingOpenAndPath() {
+        String missing = tmp.resolve("missing").toString();
+        ErrnoException e = assertThrows(ErrnoException.class, () -> Syscalls.open(missing, Syscalls.O_RDONLY, 0));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertEquals("open", e.call());
+        assertEquals("open " + missing + " failed: ENOENT (No such file or directory)", e.getMessage());
+    }
+
+    @Test
+    void shouldRoundTripDataThroughPlainFileCalls() throws Exception {
+        Path file = tmp.resolve("plain");
+        int fd = Syscalls.open(file.toString(), Syscalls.O_RDWR | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocateFrom("hello, ublk");
+            long n = out.byteSize();
+            assertEquals(n, Syscalls.pwrite(fd, out, n, 100));
+            assertEquals(n, Syscalls.write(fd, out, n)); // at position 0
+            assertEquals(0, Syscalls.fsync(fd));
+            MemorySegment in = arena.allocate(n);
+            assertEquals(n, Syscalls.pread(fd, in, n, 100));
+            assertEquals(-1, out.mismatch(in));
+            assertEquals(0, Syscalls.ftruncate(fd, 4096));
+            assertEquals(4096, Files.size(file));
+            assertThrows(IndexOutOfBoundsException.class, () -> Syscalls.pread(fd, in, n + 1, 0));
+        } finally {
+            Syscalls.close(fd);
+        }
+        ErrnoException twice = assertThrows(ErrnoException.class, () -> Syscalls.close(fd));
+        assertEquals(Errno.EBADF, twice.errno());
+    }
+
+    @Test
+    void shouldMapAndUnmapAnonymousMemory() throws Exception {
+        MemorySegment m = Syscalls.mmap(8192, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
+                Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS, -1, 0);
+        assertEquals(8192, m.byteSize());
+        m.set(ValueLayout.JAVA_LONG, 8184, 42L);
+        assertEquals(42L, m.get(ValueLayout.JAVA_LONG, 8184));
+        Syscalls.munmap(m);
+    }
+
+    @Test
+    void shouldReportProcessThreadAndAffinity() throws Exception {
+        assertEquals(ProcessHandle.current().pid(), Syscalls.getpid());
+        assertTrue(Syscalls.gettid() > 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(128);
+            assertEquals(0, Syscalls.schedGetaffinity(0, mask));
+            int cpus = 0;
+            for (long i = 0; i < mask.byteSize(); i += 8) {
+                cpus += Long.bitCount(mask.get(ValueLayout.JAVA_LONG, i));
+            }
+            assertTrue(cpus >= 1);
+            Syscalls.schedSetaffinity(0, mask); // same mask: a no-op that must succeed
+            assertThrows(ErrnoException.class, () -> Syscalls.schedSetaffinity(0, arena.allocate(128)));
+        }
+    }
+
+    @Test
+    void shouldFailIoctlWithErrno() {
+        // TCGETS on a non-terminal eventfd-free descriptor: ENOTTY or EBADF depending on the fd.
+        ErrnoException e = assertThrows(ErrnoException.class, () -> Syscalls.ioctl(Integer.MAX_VALUE, 0x5401, 0));
+        assertEquals(Errno.EBADF, e.errno());
+        assertEquals("ioctl", e.call());
+    }
+}
