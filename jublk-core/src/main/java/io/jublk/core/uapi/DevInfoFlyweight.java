@@ -1,0 +1,326 @@
+package io.jublk.core.uapi;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * Flyweight over {@code struct ublksrv_ctrl_dev_info} (64 bytes), the buffer of ADD_DEV (in and
+ * out) and GET_DEV_INFO[2] (out).
+ *
+ * <pre>
+ *   0        2        4        6        8
+ *   +--------+--------+--------+--------+
+ *   |nr_hw_  | queue_ | state  |  pad0  |   0
+ *   |queues  | depth  |        |        |
+ *   +--------+--------+--------+--------+
+ *   |max_io_buf_bytes |     dev_id      |   8
+ *   +-----------------+-----------------+
+ *   |   ublksrv_pid   |      pad1       |  16
+ *   +-----------------+-----------------+
+ *   |               flags               |  24
+ *   +-----------------------------------+
+ *   |           ublksrv_flags           |  32
+ *   +-----------------+-----------------+
+ *   |    owner_uid    |    owner_gid    |  40
+ *   +-----------------+-----------------+
+ *   |             reserved1             |  48
+ *   +-----------------------------------+
+ *   |             reserved2             |  56
+ *   +-----------------------------------+
+ * </pre>
+ *
+ * <p>{@code flags} are {@link UblkFeature} bits: requested on ADD_DEV, granted in the reply.
+ * {@code ublksrv_flags} belong to the server (the kernel stores but ignores them); the owner ids
+ * and {@code state} ({@code UBLK_S_DEV_*}) are set by the kernel. Unsigned fields narrower than 32
+ * bits are widened without sign; {@code __u32} is returned as its bit pattern in an {@code int}.
+ *
+ * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
+ * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
+ */
+public final class DevInfoFlyweight {
+
+    /** The layout, {@link UblkLayouts#UBLKSRV_CTRL_DEV_INFO}. */
+    public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_CTRL_DEV_INFO;
+    /** Size of the struct in bytes (64). */
+    public static final long SIZE = LAYOUT.byteSize();
+    /** Offset of {@code nr_hw_queues} ({@code __u16}). */
+    public static final long NR_HW_QUEUES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "nr_hw_queues");
+    /** Offset of {@code queue_depth} ({@code __u16}). */
+    public static final long QUEUE_DEPTH_OFFSET = UblkLayouts.offsetOf(LAYOUT, "queue_depth");
+    /** Offset of {@code state} ({@code __u16}). */
+    public static final long STATE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "state");
+    /** Offset of {@code pad0} ({@code __u16}). */
+    public static final long PAD0_OFFSET = UblkLayouts.offsetOf(LAYOUT, "pad0");
+    /** Offset of {@code max_io_buf_bytes} ({@code __u32}). */
+    public static final long MAX_IO_BUF_BYTES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_io_buf_bytes");
+    /** Offset of {@code dev_id} ({@code __u32}). */
+    public static final long DEV_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_id");
+    /** Offset of {@code ublksrv_pid} ({@code __s32}). */
+    public static final long UBLKSRV_PID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "ublksrv_pid");
+    /** Offset of {@code pad1} ({@code __u32}). */
+    public static final long PAD1_OFFSET = UblkLayouts.offsetOf(LAYOUT, "pad1");
+    /** Offset of {@code flags} ({@code __u64}). */
+    public static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
+    /** Offset of {@code ublksrv_flags} ({@code __u64}). */
+    public static final long UBLKSRV_FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "ublksrv_flags");
+    /** Offset of {@code owner_uid} ({@code __u32}). */
+    public static final long OWNER_UID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "owner_uid");
+    /** Offset of {@code owner_gid} ({@code __u32}). */
+    public static final long OWNER_GID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "owner_gid");
+    /** Offset of {@code reserved1} ({@code __u64}). */
+    public static final long RESERVED1_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved1");
+    /** Offset of {@code reserved2} ({@code __u64}). */
+    public static final long RESERVED2_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved2");
+
+    private MemorySegment segment;
+    private long offset;
+
+    /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
+    public DevInfoFlyweight() {
+    }
+
+    /**
+     * Points this flyweight at a struct.
+     *
+     * @param segment memory holding the struct
+     * @param offset  offset of the struct in {@code segment}
+     * @return this
+     */
+    public DevInfoFlyweight wrap(MemorySegment segment, long offset) {
+        this.segment = segment;
+        this.offset = offset;
+        return this;
+    }
+
+    /**
+     * Returns the wrapped segment.
+     *
+     * @return the segment given to {@link #wrap}
+     */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /**
+     * Returns the offset of the struct in the wrapped segment.
+     *
+     * @return the offset given to {@link #wrap}
+     */
+    public long offset() {
+        return offset;
+    }
+
+    /**
+     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
+     *
+     * @return this
+     */
+    public DevInfoFlyweight clear() {
+        segment.asSlice(offset, SIZE).fill((byte) 0);
+        return this;
+    }
+
+    /**
+     * Reads {@code nr_hw_queues}.
+     *
+     * @return the number of queues, 0..0xFFFF
+     */
+    public int nrHwQueues() {
+        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + NR_HW_QUEUES_OFFSET));
+    }
+
+    /**
+     * Writes {@code nr_hw_queues}.
+     *
+     * @param nrHwQueues the number of queues, 1..{@link UblkCmd#UBLK_MAX_NR_QUEUES}
+     * @return this
+     */
+    public DevInfoFlyweight nrHwQueues(int nrHwQueues) {
+        segment.set(JAVA_SHORT, offset + NR_HW_QUEUES_OFFSET, (short) nrHwQueues);
+        return this;
+    }
+
+    /**
+     * Reads {@code queue_depth}.
+     *
+     * @return the tags per queue, 0..0xFFFF
+     */
+    public int queueDepth() {
+        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + QUEUE_DEPTH_OFFSET));
+    }
+
+    /**
+     * Writes {@code queue_depth}.
+     *
+     * @param queueDepth the tags per queue, 1..{@link UblkCmd#UBLK_MAX_QUEUE_DEPTH}
+     * @return this
+     */
+    public DevInfoFlyweight queueDepth(int queueDepth) {
+        segment.set(JAVA_SHORT, offset + QUEUE_DEPTH_OFFSET, (short) queueDepth);
+        return this;
+    }
+
+    /**
+     * Reads {@code state}.
+     *
+     * @return the device state, {@code UBLK_S_DEV_*}
+     */
+    public int state() {
+        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + STATE_OFFSET));
+    }
+
+    /**
+     * Writes {@code state}.
+     *
+     * @param state the device state (set by the kernel)
+     * @return this
+     */
+    public DevInfoFlyweight state(int state) {
+        segment.set(JAVA_SHORT, offset + STATE_OFFSET, (short) state);
+        return this;
+    }
+
+    /**
+     * Reads {@code max_io_buf_bytes}.
+     *
+     * @return the largest io in bytes ({@code __u32} bit pattern)
+     */
+    public int maxIoBufBytes() {
+        return segment.get(JAVA_INT, offset + MAX_IO_BUF_BYTES_OFFSET);
+    }
+
+    /**
+     * Writes {@code max_io_buf_bytes}.
+     *
+     * @param maxIoBufBytes the largest io in bytes (the kernel rounds down to the page size)
+     * @return this
+     */
+    public DevInfoFlyweight maxIoBufBytes(int maxIoBufBytes) {
+        segment.set(JAVA_INT, offset + MAX_IO_BUF_BYTES_OFFSET, maxIoBufBytes);
+        return this;
+    }
+
+    /**
+     * Reads {@code dev_id}.
+     *
+     * @return the device id ({@code __u32} bit pattern; -1 = allocate)
+     */
+    public int devId() {
+        return segment.get(JAVA_INT, offset + DEV_ID_OFFSET);
+    }
+
+    /**
+     * Writes {@code dev_id}.
+     *
+     * @param devId the device id, or -1 to allocate one
+     * @return this
+     */
+    public DevInfoFlyweight devId(int devId) {
+        segment.set(JAVA_INT, offset + DEV_ID_OFFSET, devId);
+        return this;
+    }
+
+    /**
+     * Reads {@code ublksrv_pid}.
+     *
+     * @return the server pid in the caller's pid namespace, or -1
+     */
+    public int ublksrvPid() {
+        return segment.get(JAVA_INT, offset + UBLKSRV_PID_OFFSET);
+    }
+
+    /**
+     * Writes {@code ublksrv_pid}.
+     *
+     * @param ublksrvPid the server pid (set by the kernel)
+     * @return this
+     */
+    public DevInfoFlyweight ublksrvPid(int ublksrvPid) {
+        segment.set(JAVA_INT, offset + UBLKSRV_PID_OFFSET, ublksrvPid);
+        return this;
+    }
+
+    /**
+     * Reads {@code flags}.
+     *
+     * @return the {@code UBLK_F_*} feature flags
+     */
+    public long flags() {
+        return segment.get(JAVA_LONG, offset + FLAGS_OFFSET);
+    }
+
+    /**
+     * Writes {@code flags}.
+     *
+     * @param flags the requested {@code UBLK_F_*} feature flags
+     * @return this
+     */
+    public DevInfoFlyweight flags(long flags) {
+        segment.set(JAVA_LONG, offset + FLAGS_OFFSET, flags);
+        return this;
+    }
+
+    /**
+     * Reads {@code ublksrv_flags}.
+     *
+     * @return the server-private flags
+     */
+    public long ublksrvFlags() {
+        return segment.get(JAVA_LONG, offset + UBLKSRV_FLAGS_OFFSET);
+    }
+
+    /**
+     * Writes {@code ublksrv_flags}.
+     *
+     * @param ublksrvFlags server-private flags, stored but ignored by the kernel
+     * @return this
+     */
+    public DevInfoFlyweight ublksrvFlags(long ublksrvFlags) {
+        segment.set(JAVA_LONG, offset + UBLKSRV_FLAGS_OFFSET, ublksrvFlags);
+        return this;
+    }
+
+    /**
+     * Reads {@code owner_uid}.
+     *
+     * @return the owner's uid (set by the kernel)
+     */
+    public int ownerUid() {
+        return segment.get(JAVA_INT, offset + OWNER_UID_OFFSET);
+    }
+
+    /**
+     * Writes {@code owner_uid}.
+     *
+     * @param ownerUid the owner's uid (set by the kernel)
+     * @return this
+     */
+    public DevInfoFlyweight ownerUid(int ownerUid) {
+        segment.set(JAVA_INT, offset + OWNER_UID_OFFSET, ownerUid);
+        return this;
+    }
+
+    /**
+     * Reads {@code owner_gid}.
+     *
+     * @return the owner's gid (set by the kernel)
+     */
+    public int ownerGid() {
+        return segment.get(JAVA_INT, offset + OWNER_GID_OFFSET);
+    }
+
+    /**
+     * Writes {@code owner_gid}.
+     *
+     * @param ownerGid the owner's gid (set by the kernel)
+     * @return this
+     */
+    public DevInfoFlyweight ownerGid(int ownerGid) {
+        segment.set(JAVA_INT, offset + OWNER_GID_OFFSET, ownerGid);
+        return this;
+    }
+}
