@@ -65,6 +65,10 @@ public final class Syscalls {
     public static final int MAP_ANONYMOUS = 0x20;
     /** Prefault the page tables of the mapping. */
     public static final int MAP_POPULATE = 0x8000;
+    /** {@code mmap} flag: reserve no swap; pages are allocated only when first touched. */
+    public static final int MAP_NORESERVE = 0x4000;
+    /** {@code madvise} advice: drop the pages; private anonymous memory reads back as zeros. */
+    public static final int MADV_DONTNEED = 4;
 
     /** eventfd flag: close on exec. */
     public static final int EFD_CLOEXEC = O_CLOEXEC;
@@ -118,6 +122,13 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, C_POINTER, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle PWRITE = downcall("pwrite",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, C_POINTER, JAVA_LONG, JAVA_LONG), -1);
+    // Address forms, for callers that address native memory without a segment per call.
+    private static final MethodHandle PREAD_ADDRESS = downcall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), -1);
+    private static final MethodHandle PWRITE_ADDRESS = downcall("pwrite",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), -1);
+    private static final MethodHandle MADVISE = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle READ = downcall("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, C_POINTER, JAVA_LONG), -1);
     private static final MethodHandle WRITE = downcall("write",
@@ -466,6 +477,78 @@ public final class Syscalls {
                 throw new ErrnoException("pread", errno(capture));
             }
             return ret;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Calls {@code pread(2)} into native memory given by address; allocates nothing.
+     *
+     * @param fd descriptor
+     * @param address destination address, valid for {@code count} bytes
+     * @param count bytes to read
+     * @param offset file offset
+     * @return bytes read (0 at end of file)
+     * @throws ErrnoException on failure
+     */
+    public static long pread(int fd, long address, long count, long offset) throws ErrnoException {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            long ret = (long) PREAD_ADDRESS.invokeExact(capture, fd, address, count, offset);
+            if (ret < 0) {
+                throw new ErrnoException("pread", errno(capture));
+            }
+            return ret;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Calls {@code pwrite(2)} from native memory given by address; allocates nothing.
+     *
+     * @param fd descriptor
+     * @param address source address, valid for {@code count} bytes
+     * @param count bytes to write
+     * @param offset file offset
+     * @return bytes written
+     * @throws ErrnoException on failure
+     */
+    public static long pwrite(int fd, long address, long count, long offset) throws ErrnoException {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            long ret = (long) PWRITE_ADDRESS.invokeExact(capture, fd, address, count, offset);
+            if (ret < 0) {
+                throw new ErrnoException("pwrite", errno(capture));
+            }
+            return ret;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Calls {@code madvise(2)}.
+     *
+     * @param address start, page aligned
+     * @param length bytes
+     * @param advice e.g. {@link #MADV_DONTNEED}
+     * @throws ErrnoException on failure, e.g. {@code EINVAL} for an unaligned address
+     */
+    public static void madvise(long address, long length, int advice) throws ErrnoException {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            int ret = (int) MADVISE.invokeExact(capture, address, length, advice);
+            if (ret < 0) {
+                throw new ErrnoException("madvise", errno(capture));
+            }
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
