@@ -1,0 +1,626 @@
+package io.jublk.core;
+
+import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
+import io.jublk.uring.Errno;
+import io.jublk.uring.ErrnoException;
+import io.jublk.uring.Syscalls;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A ublk block device served by this process: {@code /dev/ublkbN}, backed by a {@link BlockTarget}.
+ *
+ * <p>Lifecycle: {@link #builder()} adds and configures the device; its queues are then started on
+ * their threads (the application's, or {@link #runQueues()}); {@link #start()} makes the block device
+ * appear; {@link #close()} stops it, lets the queues drain and close, and deletes it, so
+ * {@code try (var dev = ...)} leaves nothing behind.
+ *
+ * <pre>{@code
+ * try (UblkDevice dev = UblkDevice.builder().target(new MyTarget()).size(1L << 30).build()) {
+ *     dev.runQueues();
+ *     dev.start();
+ *     dev.awaitStopped();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe for the control methods; each queue belongs to its own thread.
+ */
+public final class UblkDevice implements AutoCloseable {
+    private static final long QUEUE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final UblkControl control;
+    private final boolean ownsControl;
+    private final UblkDeviceInfo info;
+    private final UblkParams params;
+    private final DataMode dataMode;
+    private final BlockTarget target;
+    private final Consumer<String> reporter;
+    private final int charFd;
+    private final List<UblkQueue> queues;
+    private final boolean unprivileged;
+    private final List<Thread> runnerThreads = new ArrayList<>();
+
+    private boolean started;
+    private boolean stopped;
+    private boolean closed;
+
+    private UblkDevice(Builder b, UblkControl control, boolean ownsControl, UblkDeviceInfo info, UblkParams params,
+                       int charFd) {
+        this.control = control;
+        this.ownsControl = ownsControl;
+        this.info = info;
+        this.params = params;
+        this.dataMode = b.dataMode;
+        this.target = b.target;
+        this.reporter = b.reporter;
+        this.charFd = charFd;
+        this.unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
+        List<UblkQueue> qs = new ArrayList<>(info.nrHwQueues());
+        for (int q = 0; q < info.nrHwQueues(); q++) {
+            qs.add(new UblkQueue(this, q, charFd, b.target, b.bufferProvider));
+        }
+        this.queues = Collections.unmodifiableList(qs);
+    }
+
+    /** @return a builder for a new device */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the device id N */
+    public int id() {
+        return info.devId();
+    }
+
+    /** @return the device as the kernel added it (negotiated flags, clamped queue count) */
+    public UblkDeviceInfo info() {
+        return info;
+    }
+
+    /** @return the parameters set on the device */
+    public UblkParams params() {
+        return params;
+    }
+
+    /** @return {@code /dev/ublkbN} */
+    public String blockPath() {
+        return info.blockPath();
+    }
+
+    /** @return the data mode in use */
+    public DataMode dataMode() {
+        return dataMode;
+    }
+
+    /** @return the target */
+    public BlockTarget target() {
+        return target;
+    }
+
+    /** @return the queues, by queue id */
+    public List<UblkQueue> queues() {
+        return queues;
+    }
+
+    /** @return the control device this device was added through */
+    public UblkControl control() {
+        return control;
+    }
+
+    int queueDepth() {
+        return info.queueDepth();
+    }
+
+    int maxIoBytes() {
+        return info.maxIoBufBytes();
+    }
+
+    /**
+     * Starts one platform thread per queue, named {@code ublk-dN-qM}, each running a
+     * {@link QueueRunner}; the device's {@link #close()} ends and joins them. The library starts
+     * threads only here.
+     *
+     * @return this device
+     */
+    public synchronized UblkDevice runQueues() {
+        if (!runnerThreads.isEmpty()) {
+            throw new IllegalStateException("the queues of device " + id() + " already run");
+        }
+        for (UblkQueue q : queues) {
+            Thread t = Thread.ofPlatform().name(q.toString()).unstarted(new QueueRunner(q));
+            runnerThreads.add(t);
+            t.start();
+        }
+        return this;
+    }
+
+    /**
+     * Starts the device (START_DEV) once every queue has fetched its tags; {@code /dev/ublkbN}
+     * exists when this returns. The queues must keep being served meanwhile: the kernel may read
+     * the partition table before this returns.
+     *
+     * @throws UblkException when a queue is not started within 30 s, or the kernel refuses
+     */
+    public void start() throws UblkException {
+        synchronized (this) {
+            if (started) {
+                throw new IllegalStateException("device " + id() + " is already started");
+            }
+            awaitQueues(() -> queues.stream().allMatch(q -> q.isStarted() || q.isClosed()), "started");
+            if (queues.stream().anyMatch(q -> q.isClosed() || q.isTerminated())) {
+                throw new UblkException("UBLK_U_CMD_START_DEV", id(), null, "a queue failed before the device started");
+            }
+        }
+        control.startDevice(id(), Syscalls.getpid(), unprivileged);
+        synchronized (this) {
+            started = true;
+        }
+    }
+
+    /**
+     * Stops the device (STOP_DEV): {@code /dev/ublkbN} goes away once in-flight IO completes, and
+     * every queue terminates. Idempotent.
+     *
+     * @throws UblkException when the kernel refuses
+     */
+    public void stop() throws UblkException {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
+        control.stopDevice(id(), unprivileged);
+    }
+
+    /**
+     * Waits until every queue has terminated, e.g. because {@code jublk del} stopped the device.
+     *
+     * @throws InterruptedException when interrupted
+     */
+    public synchronized void awaitStopped() throws InterruptedException {
+        while (!closed && !queues.stream().allMatch(q -> q.isTerminated() || q.isClosed())) {
+            wait();
+        }
+    }
+
+    /**
+     * Stops the device if it runs, waits for its queues to drain and close, closes
+     * {@code /dev/ublkcN} and deletes the device. Idempotent; never leaves the device behind
+     * unless the kernel refuses DEL_DEV.
+     *
+     * @throws UblkException when deleting fails
+     */
+    @Override
+    public void close() throws UblkException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        UblkException failure = null;
+        if (queues.stream().anyMatch(UblkQueue::isStarted)) {
+            try {
+                stop();
+            } catch (UblkException e) {
+                failure = e;
+            }
+            try {
+                synchronized (this) {
+                    awaitQueues(() -> queues.stream().allMatch(q -> q.isClosed() || !q.isStarted()), "closed");
+                }
+            } catch (UblkException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        for (Thread t : runnerThreads) {
+            joinQuietly(t);
+        }
+        for (UblkQueue q : queues) {
+            if (!q.isClosed()) {
+                try {
+                    q.close();
+                } catch (IllegalStateException e) {
+                    report(q, "queue still running at delete; its thread did not close it", e);
+                }
+            }
+        }
+        UblkControl.closeQuietly(charFd);
+        try {
+            control.deleteDevice(id(), unprivileged);
+        } catch (UblkException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        } finally {
+            if (ownsControl) {
+                control.close();
+            }
+        }
+        synchronized (this) {
+            notifyAll();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    // ---- queue callbacks ------------------------------------------------------------------------
+
+    synchronized void onQueueStarted(UblkQueue q) {
+        notifyAll();
+    }
+
+    synchronized void onQueueTerminated(UblkQueue q) {
+        notifyAll();
+    }
+
+    synchronized void onQueueClosed(UblkQueue q) {
+        notifyAll();
+    }
+
+    void report(UblkQueue q, String what, Throwable cause) {
+        String line = "jublk: " + (q == null ? "device " + id() : q.toString()) + ": " + what
+                + (cause == null ? "" : ": " + cause);
+        reporter.accept(line);
+    }
+
+    private interface Condition {
+        boolean met();
+    }
+
+    private void awaitQueues(Condition condition, String what) throws UblkException {
+        long deadline = System.nanoTime() + QUEUE_WAIT_NANOS;
+        while (!condition.met()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new UblkException("waiting for the queues of device " + id() + " to be " + what, id(), null,
+                        "each queue must be started and served on its own thread (see UblkDevice.runQueues())");
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UblkException("waiting for the queues of device " + id() + " to be " + what, id(), null,
+                        "interrupted");
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UblkDevice[" + id() + ' ' + blockPath() + ' ' + dataMode.cliName() + ']';
+    }
+
+    /**
+     * Configures and adds a device. Every setting is validated before the kernel sees it.
+     *
+     * <p>Not thread-safe; use once.
+     */
+    public static final class Builder {
+        private UblkControl control;
+        private int id = -1;
+        private int queues = 1;
+        private int depth = 128;
+        private int maxIoBytes = 512 * 1024;
+        private long sizeBytes = -1;
+        private int logicalBlockSize = 512;
+        private int physicalBlockSize = 4096;
+        private DataMode dataMode = DataMode.COPY;
+        private IoBufferProvider bufferProvider;
+        private BlockTarget target;
+        private long extraFlags;
+        private long ublksrvFlags;
+        private Consumer<String> reporter = System.err::println;
+
+        private Builder() {
+        }
+
+        /**
+         * @param control the control device to use; by default the device opens its own
+         * @return this builder
+         */
+        public Builder control(UblkControl control) {
+            this.control = control;
+            return this;
+        }
+
+        /**
+         * @param id the device id N of {@code /dev/ublkbN}, or -1 (the default) for the kernel to choose
+         * @return this builder
+         */
+        public Builder id(int id) {
+            this.id = id;
+            return this;
+        }
+
+        /**
+         * @param queues number of queues, 1..4096 (the kernel clamps it to the CPU count); default 1
+         * @return this builder
+         */
+        public Builder queues(int queues) {
+            this.queues = queues;
+            return this;
+        }
+
+        /**
+         * @param depth requests in flight per queue, 1..4096; default 128
+         * @return this builder
+         */
+        public Builder depth(int depth) {
+            this.depth = depth;
+            return this;
+        }
+
+        /**
+         * @param maxIoBytes largest request in bytes, a multiple of 4096 up to 32 MiB; default 512 KiB
+         * @return this builder
+         */
+        public Builder maxIoBytes(int maxIoBytes) {
+            this.maxIoBytes = maxIoBytes;
+            return this;
+        }
+
+        /**
+         * @param sizeBytes device size in bytes, a positive multiple of the logical block size
+         * @return this builder
+         */
+        public Builder size(long sizeBytes) {
+            this.sizeBytes = sizeBytes;
+            return this;
+        }
+
+        /**
+         * @param bytes logical block size: 512, 1024, 2048 or 4096; default 512
+         * @return this builder
+         */
+        public Builder logicalBlockSize(int bytes) {
+            this.logicalBlockSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes physical block size: a power of two from the logical size to 64 KiB; default 4096
+         * @return this builder
+         */
+        public Builder physicalBlockSize(int bytes) {
+            this.physicalBlockSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param mode how data moves; default {@link DataMode#COPY}
+         * @return this builder
+         */
+        public Builder dataMode(DataMode mode) {
+            this.dataMode = Objects.requireNonNull(mode, "dataMode");
+            return this;
+        }
+
+        /**
+         * Uses the application's buffers ({@link DataMode#COPY_APPLICATION_BUFFERS}).
+         *
+         * @param provider lends a buffer per request
+         * @return this builder
+         */
+        public Builder bufferProvider(IoBufferProvider provider) {
+            this.bufferProvider = provider;
+            this.dataMode = DataMode.COPY_APPLICATION_BUFFERS;
+            return this;
+        }
+
+        /**
+         * @param target what serves the device's blocks
+         * @return this builder
+         */
+        public Builder target(BlockTarget target) {
+            this.target = target;
+            return this;
+        }
+
+        /**
+         * @param flags extra {@code UBLK_F_*} flags to ask for
+         * @return this builder
+         */
+        public Builder flags(long flags) {
+            this.extraFlags = flags;
+            return this;
+        }
+
+        /**
+         * @param flags server-private flags stored with the device (ublksrv_flags)
+         * @return this builder
+         */
+        public Builder serverFlags(long flags) {
+            this.ublksrvFlags = flags;
+            return this;
+        }
+
+        /**
+         * @param reporter where the device reports failures it survives (a target exception, say); default stderr
+         * @return this builder
+         */
+        public Builder reporter(Consumer<String> reporter) {
+            this.reporter = Objects.requireNonNull(reporter, "reporter");
+            return this;
+        }
+
+        /**
+         * Checks every setting without touching the kernel.
+         *
+         * @throws IllegalArgumentException naming the first bad setting and what is allowed
+         */
+        public void validate() {
+            if (target == null) {
+                throw new IllegalArgumentException("no target: call target(...) with what serves the device");
+            }
+            if (id < -1 || id >= (1 << 20)) {
+                throw new IllegalArgumentException("device id " + id + " is out of range: use 0.." + ((1 << 20) - 1) + ", or -1 for any");
+            }
+            if (queues < 1 || queues > UblkCmd.UBLK_MAX_NR_QUEUES) {
+                throw new IllegalArgumentException("queue count " + queues + " is out of range: use 1.." + UblkCmd.UBLK_MAX_NR_QUEUES);
+            }
+            if (depth < 1 || depth > UblkCmd.UBLK_MAX_QUEUE_DEPTH) {
+                throw new IllegalArgumentException("queue depth " + depth + " is out of range: use 1.." + UblkCmd.UBLK_MAX_QUEUE_DEPTH);
+            }
+            if (logicalBlockSize < 512 || logicalBlockSize > 4096 || Integer.bitCount(logicalBlockSize) != 1) {
+                throw new IllegalArgumentException("logical block size " + logicalBlockSize
+                        + " is not supported: use 512, 1024, 2048 or 4096");
+            }
+            if (physicalBlockSize < logicalBlockSize || physicalBlockSize > 65536 || Integer.bitCount(physicalBlockSize) != 1) {
+                throw new IllegalArgumentException("physical block size " + physicalBlockSize
+                        + " must be a power of two from the logical block size (" + logicalBlockSize + ") to 65536");
+            }
+            int maxIoLimit = 1 << UblkCmd.UBLK_IO_BUF_BITS;
+            if (maxIoBytes < 4096 || maxIoBytes > maxIoLimit || maxIoBytes % 4096 != 0) {
+                throw new IllegalArgumentException("max IO size " + maxIoBytes + " is out of range: use a multiple of 4096 from 4096 to "
+                        + maxIoLimit + " (32 MiB)");
+            }
+            if (sizeBytes <= 0) {
+                throw new IllegalArgumentException(sizeBytes < 0 ? "no size: call size(bytes)" : "device size is zero: give a positive size");
+            }
+            if (sizeBytes % logicalBlockSize != 0) {
+                throw new IllegalArgumentException("device size " + sizeBytes + " is not a multiple of the logical block size "
+                        + logicalBlockSize + ": round it to " + (sizeBytes / logicalBlockSize * logicalBlockSize)
+                        + " or " + ((sizeBytes / logicalBlockSize + 1) * logicalBlockSize));
+            }
+            if (dataMode == DataMode.COPY_APPLICATION_BUFFERS && bufferProvider == null) {
+                throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a bufferProvider(...)");
+            }
+        }
+
+        /**
+         * Adds the device (ADD_DEV), checks the flags the kernel granted, sets its parameters and
+         * opens {@code /dev/ublkcN}. On any failure the device is deleted again.
+         *
+         * @return the device, not yet started
+         * @throws UblkException when the kernel refuses, naming the command and errno
+         * @throws IllegalArgumentException when a setting is invalid (checked before the kernel is asked)
+         */
+        public UblkDevice build() throws UblkException {
+            validate();
+            boolean ownsControl = control == null;
+            UblkControl ctl = ownsControl ? UblkControl.open() : control;
+            UblkDeviceInfo info = null;
+            int charFd = -1;
+            try {
+                long wanted = extraFlags | switch (dataMode) {
+                    case COPY -> 0L;
+                    case COPY_APPLICATION_BUFFERS -> UblkFeature.NEED_GET_DATA.mask();
+                    case USER_COPY -> UblkFeature.USER_COPY.mask();
+                };
+                long supported = ctl.features();
+                long missing = supported == 0 ? 0 : wanted & ~supported;
+                if (missing != 0) {
+                    throw new UblkException("UBLK_U_CMD_ADD_DEV", id, Errno.EOPNOTSUPP,
+                            "this kernel's ublk driver lacks " + UblkFeature.describe(missing));
+                }
+                info = ctl.addDevice(id, queues, depth, maxIoBytes, wanted, ublksrvFlags);
+                long refused = wanted & ~info.flags();
+                if (refused != 0) {
+                    throw new UblkException("UBLK_U_CMD_ADD_DEV", info.devId(), null,
+                            "the kernel did not grant " + UblkFeature.describe(refused)
+                                    + (info.has(UblkFeature.UNPRIVILEGED_DEV) ? " (not available to unprivileged devices)" : ""));
+                }
+                boolean unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
+                UblkParams p = params(info);
+                ctl.setParams(info.devId(), p, unprivileged);
+                charFd = openCharDevice(info);
+                return new UblkDevice(this, ctl, ownsControl, info, p, charFd);
+            } catch (UblkException | RuntimeException e) {
+                if (charFd >= 0) {
+                    UblkControl.closeQuietly(charFd);
+                }
+                if (info != null) {
+                    try {
+                        ctl.deleteDevice(info.devId(), info.has(UblkFeature.UNPRIVILEGED_DEV));
+                    } catch (UblkException deleteFailure) {
+                        e.addSuppressed(deleteFailure);
+                    }
+                }
+                if (ownsControl) {
+                    ctl.close();
+                }
+                throw e;
+            }
+        }
+
+        private UblkParams params(UblkDeviceInfo info) {
+            TargetCapabilities caps = target.capabilities();
+            int attrs = 0;
+            if (caps.readOnly()) {
+                attrs |= UblkCmd.UBLK_ATTR_READ_ONLY;
+            }
+            if (caps.rotational()) {
+                attrs |= UblkCmd.UBLK_ATTR_ROTATIONAL;
+            }
+            if (caps.volatileCache()) {
+                attrs |= UblkCmd.UBLK_ATTR_VOLATILE_CACHE;
+            }
+            if (caps.fua()) {
+                attrs |= UblkCmd.UBLK_ATTR_FUA;
+            }
+            int types = UblkCmd.UBLK_PARAM_TYPE_BASIC;
+            int discardGranularity = 0;
+            int maxDiscard = 0;
+            int maxWriteZeroes = 0;
+            int discardSegments = 0;
+            if (caps.discard() || caps.writeZeroes()) {
+                types |= UblkCmd.UBLK_PARAM_TYPE_DISCARD;
+                discardGranularity = Math.max(logicalBlockSize, 4096);
+                maxDiscard = caps.discard() ? Integer.MAX_VALUE >> 9 << 9 : 0;
+                maxWriteZeroes = caps.writeZeroes() ? Integer.MAX_VALUE >> 9 << 9 : 0;
+                discardSegments = 1;
+            }
+            int lbs = Integer.numberOfTrailingZeros(logicalBlockSize);
+            int pbs = Integer.numberOfTrailingZeros(physicalBlockSize);
+            return new UblkParams(types, attrs, lbs, pbs, pbs, lbs, info.maxIoBufBytes() >>> 9, 0, sizeBytes >>> 9,
+                    0, discardGranularity, maxDiscard, maxWriteZeroes, discardSegments, 0, 0, 0);
+        }
+
+        private static int openCharDevice(UblkDeviceInfo info) throws UblkException {
+            Path node = Path.of(info.charPath());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                if (Files.exists(node)) {
+                    try {
+                        return Syscalls.open(node.toString(), Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
+                    } catch (ErrnoException e) {
+                        // udev may still be setting the node's owner; EACCES can be transient.
+                        if (e.errno() != Errno.EACCES || System.nanoTime() > deadline) {
+                            throw new UblkException("open " + node, info.devId(), e);
+                        }
+                    }
+                } else if (System.nanoTime() > deadline) {
+                    throw new UblkException("open " + node, info.devId(), Errno.ENOENT,
+                            "the char device did not appear within 10 s (is devtmpfs or udev running?)");
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UblkException("open " + node, info.devId(), null, "interrupted");
+                }
+            }
+        }
+    }
+}

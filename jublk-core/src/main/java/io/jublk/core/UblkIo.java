@@ -1,0 +1,162 @@
+package io.jublk.core;
+
+import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkIoOp;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One request slot (tag) of a queue: the request being served there and the way to reach its data.
+ *
+ * <p>The queue owns one instance per tag and reuses it for every request on that tag, so nothing is
+ * allocated per IO. Its fields are valid from the call into {@link BlockTarget} until
+ * {@link #complete(int)}; a target that completes later must copy what it needs first.
+ */
+public final class UblkIo {
+    @SuppressWarnings("restricted")
+    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private final UblkQueue queue;
+    private final int tag;
+    private final long userCopyBase;
+    private int opFlags;
+    private long offset;
+    private int length;
+    MemorySegment buffer;
+
+    UblkIo(UblkQueue queue, int tag) {
+        this.queue = queue;
+        this.tag = tag;
+        this.userCopyBase = UblkCmd.userCopyOffset(queue.queueId(), tag, 0);
+    }
+
+    void load(int opFlags, long startSector, int nrSectors) {
+        this.opFlags = opFlags;
+        this.offset = startSector << 9;
+        this.length = nrSectors << 9;
+    }
+
+    /** @return the queue serving this request */
+    public UblkQueue queue() {
+        return queue;
+    }
+
+    /** @return the request's tag, unique within its queue while in flight */
+    public int tag() {
+        return tag;
+    }
+
+    /** @return the op, one of {@code UblkIoOp.UBLK_IO_OP_*} */
+    public int op() {
+        return opFlags & 0xff;
+    }
+
+    /** @return the request flags, {@code UblkIoOp.UBLK_IO_F_*} bits */
+    public int flags() {
+        return opFlags & ~0xff;
+    }
+
+    /** @return the byte offset on the device */
+    public long offset() {
+        return offset;
+    }
+
+    /** @return the length in bytes */
+    public int length() {
+        return length;
+    }
+
+    /** @return whether a write must be durable before it completes (forced unit access) */
+    public boolean fua() {
+        return (opFlags & UblkIoOp.UBLK_IO_F_FUA) != 0;
+    }
+
+    /** @return whether a write-zeroes request asks to keep the range allocated */
+    public boolean noUnmap() {
+        return (opFlags & UblkIoOp.UBLK_IO_F_NOUNMAP) != 0;
+    }
+
+    /**
+     * The request's data buffer in the copy modes: for a write it holds the data, for a read the
+     * target fills it. Only the first {@link #length()} bytes belong to the request.
+     *
+     * @return the buffer, or {@code null} in {@link DataMode#USER_COPY}, where data moves with
+     *     {@link #copyFromRequest} and {@link #copyToRequest}
+     */
+    public MemorySegment buffer() {
+        return buffer;
+    }
+
+    /**
+     * Copies write data out of the request, whatever the data mode: from the buffer, or with pread
+     * on {@code /dev/ublkcN} in user-copy mode (one copy, straight into {@code dst}).
+     *
+     * @param requestOffset byte offset inside the request
+     * @param dst where the data goes
+     * @param dstOffset offset in {@code dst}
+     * @param len bytes to copy
+     * @return {@code len}, or a negative errno
+     */
+    public int copyFromRequest(long requestOffset, MemorySegment dst, long dstOffset, int len) {
+        if (buffer != null) {
+            MemorySegment.copy(buffer, requestOffset, dst, dstOffset, len);
+            return len;
+        }
+        return queue.userCopy(false, dst.address() + dstOffset, len, userCopyBase + requestOffset);
+    }
+
+    /**
+     * Copies read data into the request, whatever the data mode (see {@link #copyFromRequest}).
+     *
+     * @param requestOffset byte offset inside the request
+     * @param src where the data comes from
+     * @param srcOffset offset in {@code src}
+     * @param len bytes to copy
+     * @return {@code len}, or a negative errno
+     */
+    public int copyToRequest(long requestOffset, MemorySegment src, long srcOffset, int len) {
+        if (buffer != null) {
+            MemorySegment.copy(src, srcOffset, buffer, requestOffset, len);
+            return len;
+        }
+        return queue.userCopy(true, src.address() + srcOffset, len, userCopyBase + requestOffset);
+    }
+
+    /**
+     * Copies between the request and native memory given by address; for targets that manage raw
+     * memory themselves.
+     *
+     * @param toRequest {@code true} to fill the request (reads), {@code false} to take its data (writes)
+     * @param address native address of the other side
+     * @param requestOffset byte offset inside the request
+     * @param len bytes to copy
+     * @return {@code len}, or a negative errno
+     */
+    public int copy(boolean toRequest, long address, long requestOffset, int len) {
+        if (buffer != null) {
+            if (toRequest) {
+                MemorySegment.copy(ALL_MEMORY, address, buffer, requestOffset, len);
+            } else {
+                MemorySegment.copy(buffer, requestOffset, ALL_MEMORY, address, len);
+            }
+            return len;
+        }
+        return queue.userCopy(toRequest, address, len, userCopyBase + requestOffset);
+    }
+
+    /**
+     * Completes a request that the target answered with {@link BlockTarget#ASYNC}. Safe from any
+     * thread; from another thread it wakes the queue's thread, which commits the result in a batch.
+     *
+     * @param result bytes transferred, zero, or a negative errno, as for {@link BlockTarget}
+     */
+    public void complete(int result) {
+        queue.complete(tag, result);
+    }
+
+    /** @return a short description for logs */
+    @Override
+    public String toString() {
+        return "UblkIo[q" + queue.queueId() + " tag " + tag + ' ' + UblkIoOp.opName(op()) + " off=" + offset + " len=" + length + ']';
+    }
+}

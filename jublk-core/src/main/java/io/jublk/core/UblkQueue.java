@@ -1,0 +1,655 @@
+package io.jublk.core;
+
+import io.jublk.core.uapi.IoCmdFlyweight;
+import io.jublk.core.uapi.IoDescFlyweight;
+import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkIoOp;
+import io.jublk.uring.CompletionHandler;
+import io.jublk.uring.Errno;
+import io.jublk.uring.ErrnoException;
+import io.jublk.uring.EventFd;
+import io.jublk.uring.IoUring;
+import io.jublk.uring.IoUringConstants;
+import io.jublk.uring.SubmissionEntry;
+import io.jublk.uring.Syscalls;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One hardware queue of a ublk device: its io_uring, its mmapped request descriptors and a request
+ * slot ({@link UblkIo}) per tag.
+ *
+ * <p>The engine: FETCH every tag, then for each request the kernel delivers, read its descriptor,
+ * call the {@link BlockTarget}, and COMMIT_AND_FETCH the result; the commits of one round go to the
+ * kernel in one {@code io_uring_enter}. STOP_DEV aborts every fetch (-ENODEV), after which the queue
+ * is {@linkplain #isTerminated() terminated}.
+ *
+ * <p>Threading: the kernel ties each tag to the thread that fetched it, so {@link #start()},
+ * {@link #poll(long)}, {@link #doWork()} and {@link #close()} must all run on one platform thread,
+ * the queue's owner. The application brings that thread (a duty-cycle loop) or uses
+ * {@link QueueRunner}. Only {@link UblkIo#complete(int)} may be called from other threads.
+ */
+public final class UblkQueue implements AutoCloseable {
+    /** Bits of a target's user_data that it may use, see {@link #targetUserData(int, long)}. */
+    public static final int TARGET_DATA_BITS = 40;
+
+    private static final int KIND_SHIFT = 16;
+    private static final int DATA_SHIFT = 24;
+    private static final long KIND_IO_CMD = 1;
+    private static final long KIND_WAKE = 2;
+    private static final long KIND_TARGET = 3;
+
+    private static final byte S_IDLE = 0;       // not yet fetched
+    private static final byte S_FETCHED = 1;    // FETCH or COMMIT_AND_FETCH is with the kernel
+    private static final byte S_GET_DATA = 2;   // NEED_GET_DATA is with the kernel
+    private static final byte S_TARGET = 3;     // the target holds the request
+    private static final byte S_ABORTED = 4;    // the kernel ended the slot (device stopping)
+
+    private static final int CHAR_DEV_FILE_INDEX = 0;
+    private static final int ENODEV = 19;
+
+    private static final int PROT_READ = Syscalls.PROT_READ;
+    private static final int PROT_WRITE = Syscalls.PROT_WRITE;
+    private static final int MAP_SHARED = Syscalls.MAP_SHARED;
+    private static final int MAP_PRIVATE = Syscalls.MAP_PRIVATE;
+    private static final int MAP_ANONYMOUS = Syscalls.MAP_ANONYMOUS;
+    private static final int MAP_NORESERVE = Syscalls.MAP_NORESERVE;
+    private static final int MAP_POPULATE = Syscalls.MAP_POPULATE;
+
+    private static final VarHandle SLEEPING;
+    private static final VarHandle DONE_WORD = MethodHandles.arrayElementVarHandle(long[].class);
+    static {
+        try {
+            SLEEPING = MethodHandles.lookup().findVarHandle(UblkQueue.class, "sleeping", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final UblkDevice device;
+    private final int devId;
+    private final int qid;
+    private final int depth;
+    private final int maxIoBytes;
+    private final DataMode mode;
+    private final BlockTarget target;
+    private final IoBufferProvider provider;
+    private final int charFd;
+    private final boolean needGetData;
+
+    private final UblkIo[] ios;
+    private final byte[] state;
+    private final int[] remoteResult;
+    private final long[] remoteDone;
+    private final int[] releaseAfterSubmit;
+    private int releaseCount;
+    private volatile int remotePending;
+    @SuppressWarnings("unused") // accessed through SLEEPING
+    private volatile boolean sleeping;
+
+    private final IoDescFlyweight desc = new IoDescFlyweight();
+    private final IoCmdFlyweight ioCmd = new IoCmdFlyweight();
+    private final CompletionHandler onCompletion = this::onCompletion;
+
+    private Thread owner;
+    private IoUring ring;
+    private MemorySegment descriptors;
+    private MemorySegment tagBuffers;
+    private EventFd wakeFd;
+    private MemorySegment scratchPage;
+    private boolean wakeArmed;
+    private int abortedTags;
+    private int refusedCommands;
+    private int lastRefusal;
+    private long targetFailures;
+    private volatile boolean started;
+    private volatile boolean terminated;
+    private volatile boolean closed;
+
+    UblkQueue(UblkDevice device, int qid, int charFd, BlockTarget target, IoBufferProvider provider) {
+        this.device = device;
+        this.devId = device.id();
+        this.qid = qid;
+        this.depth = device.queueDepth();
+        this.maxIoBytes = device.maxIoBytes();
+        this.mode = device.dataMode();
+        this.needGetData = mode == DataMode.COPY_APPLICATION_BUFFERS;
+        this.target = target;
+        this.provider = provider;
+        this.charFd = charFd;
+        this.ios = new UblkIo[depth];
+        for (int tag = 0; tag < depth; tag++) {
+            ios[tag] = new UblkIo(this, tag);
+        }
+        this.state = new byte[depth];
+        this.remoteResult = new int[depth];
+        this.remoteDone = new long[(depth + 63) >>> 6];
+        this.releaseAfterSubmit = new int[depth];
+    }
+
+    /** @return this queue's id within its device */
+    public int queueId() {
+        return qid;
+    }
+
+    /** @return the number of tags (requests in flight at most) */
+    public int depth() {
+        return depth;
+    }
+
+    /** @return the device this queue serves */
+    public UblkDevice device() {
+        return device;
+    }
+
+    /** @return the queue's io_uring, on which a target may submit its own operations (owner thread only) */
+    public IoUring ring() {
+        return ring;
+    }
+
+    /** @return the fd of {@code /dev/ublkcN}, also registered in the ring as fixed file 0 */
+    public int charDeviceFd() {
+        return charFd;
+    }
+
+    /** @return whether {@link #start()} has run */
+    public boolean isStarted() {
+        return started;
+    }
+
+    /** @return whether the kernel has ended every tag (the device stopped); the owner should then close the queue */
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    /** @return requests whose target call threw or which completed twice; each failed with EIO */
+    public long targetFailures() {
+        return targetFailures;
+    }
+
+    /**
+     * Builds the user_data for an operation a target submits on this queue's ring; its completion
+     * comes back through {@link BlockTarget#onRingCompletion}.
+     *
+     * @param tag the request the operation serves
+     * @param data up to {@value #TARGET_DATA_BITS} bits the target gets back
+     * @return the user_data to put in the SQE
+     */
+    public static long targetUserData(int tag, long data) {
+        return (data << DATA_SHIFT) | (KIND_TARGET << KIND_SHIFT) | tag;
+    }
+
+    /**
+     * Sets the queue up on the calling thread, which becomes its owner: creates the ring, maps the
+     * descriptors, and fetches every tag. After this the device can start.
+     *
+     * @throws UblkException when the ring, the mapping or a fetch fails; everything acquired is released
+     */
+    public void start() throws UblkException {
+        Thread current = Thread.currentThread();
+        if (current.isVirtual()) {
+            throw new IllegalStateException("ublk queue " + qid + " of device " + devId
+                    + " needs a platform thread: the kernel ties each tag to the thread that fetched it");
+        }
+        if (owner != null) {
+            throw new IllegalStateException("queue " + qid + " of device " + devId + " is already started");
+        }
+        if (closed) {
+            throw new IllegalStateException("queue " + qid + " of device " + devId + " is closed");
+        }
+        owner = current;
+        String step = "io_uring_setup";
+        try {
+            ring = newRing(ringEntries(depth));
+            step = "IORING_REGISTER_FILES";
+            ring.registerFiles(charFd);
+            step = "mmap of the io descriptors";
+            descriptors = Syscalls.mmap(UblkCmd.ioDescMmapLength(depth), PROT_READ, MAP_SHARED | MAP_POPULATE,
+                    charFd, UblkCmd.ioDescMmapOffset(qid));
+            if (mode == DataMode.COPY) {
+                step = "mmap of the request buffers";
+                // Virtual memory only: a tag's pages are touched by the first request that big.
+                tagBuffers = Syscalls.mmap((long) depth * maxIoBytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                for (int tag = 0; tag < depth; tag++) {
+                    ios[tag].buffer = tagBuffers.asSlice((long) tag * maxIoBytes, maxIoBytes);
+                }
+            }
+            if (needGetData) {
+                step = "mmap of the scratch page";
+                scratchPage = Syscalls.mmap(4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            }
+            step = "eventfd";
+            wakeFd = EventFd.create();
+            step = "target start";
+            target.onQueueStart(this);
+            step = "UBLK_U_IO_FETCH_REQ";
+            armWake();
+            for (int tag = 0; tag < depth; tag++) {
+                queueIoCommand(UblkCmd.UBLK_U_IO_FETCH_REQ, tag, 0, fetchAddress(tag));
+                state[tag] = S_FETCHED;
+            }
+            ring.submit();
+        } catch (ErrnoException e) {
+            releaseResources();
+            throw new UblkException(step + " for queue " + qid, devId, e);
+        } catch (java.io.IOException e) {
+            releaseResources();
+            throw new UblkException(step + " for queue " + qid, devId, null, e.getMessage());
+        } catch (RuntimeException e) {
+            releaseResources();
+            throw e;
+        }
+        started = true;
+        device.onQueueStarted(this);
+    }
+
+    /**
+     * Does the work that is ready without blocking: commits completions from other threads, reaps the
+     * ring and dispatches new requests to the target, and submits the resulting commits.
+     *
+     * @return the amount of work done; zero when there was none
+     * @throws UblkException when the ring itself fails (not when a request fails)
+     */
+    public int doWork() throws UblkException {
+        checkOwner();
+        try {
+            int work = drainRemote();
+            // Enters only when there is something to submit or deferred task work to run.
+            ring.submit();
+            releaseSubmittedBuffers();
+            work += ring.pollCompletions(onCompletion);
+            work += drainRemote();
+            if (ring.pendingSubmissions() > 0) {
+                ring.submit();
+                releaseSubmittedBuffers();
+            }
+            afterRound();
+            return work;
+        } catch (ErrnoException e) {
+            throw new UblkException("io_uring_enter on queue " + qid, devId, e);
+        }
+    }
+
+    /**
+     * Serves requests, waiting up to {@code timeoutNanos} when nothing is ready. Each call costs one
+     * {@code io_uring_enter}, which both submits the previous round's commits and waits for new
+     * requests; for a thread that owns just this queue.
+     *
+     * @param timeoutNanos the longest wait, in nanoseconds; zero does not wait
+     * @return the amount of work done; zero on a timeout
+     * @throws UblkException when the ring itself fails
+     */
+    public int poll(long timeoutNanos) throws UblkException {
+        checkOwner();
+        try {
+            int work = drainRemote();
+            if (work == 0 && ring.completionsReady() == 0 && !terminated && timeoutNanos > 0) {
+                SLEEPING.setVolatile(this, true);
+                if (remotePending == 0) {
+                    ring.submitAndWait(1, timeoutNanos);
+                } else {
+                    ring.submitAndWait(0);
+                }
+                SLEEPING.setVolatile(this, false);
+                releaseSubmittedBuffers();
+            } else {
+                ring.submit();
+                releaseSubmittedBuffers();
+            }
+            work += ring.pollCompletions(onCompletion);
+            work += drainRemote();
+            afterRound();
+            return work;
+        } catch (ErrnoException e) {
+            throw new UblkException("io_uring_enter on queue " + qid, devId, e);
+        }
+    }
+
+    /**
+     * Releases the ring, the mappings and the buffers; call on the owner thread once the queue is
+     * terminated. Closing a running queue cancels its fetches, which the kernel treats as the server
+     * going away. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (owner != null && Thread.currentThread() != owner && owner.isAlive() && !terminated) {
+            throw new IllegalStateException("queue " + qid + " of device " + devId
+                    + " is running on " + owner.getName() + "; stop the device and let that thread close it");
+        }
+        closed = true;
+        if (started) {
+            try {
+                target.onQueueStop(this);
+            } catch (RuntimeException e) {
+                device.report(this, "target onQueueStop failed", e);
+            }
+        }
+        releaseResources();
+        device.onQueueClosed(this);
+    }
+
+    /** @return whether {@link #close()} has run */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---- completions from the kernel ----------------------------------------------------------
+
+    private void onCompletion(long userData, int res, int flags) {
+        int tag = (int) (userData & 0xffff);
+        long kind = (userData >>> KIND_SHIFT) & 0xff;
+        if (kind == KIND_IO_CMD) {
+            onIoCommand(tag, res);
+        } else if (kind == KIND_TARGET) {
+            UblkIo io = ios[tag];
+            try {
+                target.onRingCompletion(io, userData >>> DATA_SHIFT, res, flags);
+            } catch (RuntimeException | Error e) {
+                targetFailed(io, e);
+            }
+        } else if (kind == KIND_WAKE) {
+            wakeArmed = false;
+            wakeFd.drain();
+        }
+    }
+
+    private void onIoCommand(int tag, int res) {
+        if (res == UblkCmd.UBLK_IO_RES_OK) {
+            if (state[tag] != S_GET_DATA) {
+                loadDescriptor(tag);
+                if (needGetData && ios[tag].op() == UblkIoOp.UBLK_IO_OP_READ && !acquireBuffer(tag)) {
+                    return;
+                }
+            }
+            dispatch(tag);
+        } else if (res == UblkCmd.UBLK_IO_RES_NEED_GET_DATA) {
+            loadDescriptor(tag);
+            if (!acquireBuffer(tag)) {
+                return;
+            }
+            queueIoCommand(UblkCmd.UBLK_U_IO_NEED_GET_DATA, tag, 0, ios[tag].buffer.address());
+            state[tag] = S_GET_DATA;
+        } else {
+            if (res != -ENODEV) {
+                // The kernel refused a command; the slot is lost to this server either way.
+                refusedCommands++;
+                lastRefusal = res;
+            }
+            state[tag] = S_ABORTED;
+            abortedTags++;
+            if (ios[tag].buffer != null && needGetData) {
+                provider.release(ios[tag], ios[tag].buffer);
+                ios[tag].buffer = null;
+            }
+        }
+    }
+
+    private void loadDescriptor(int tag) {
+        desc.wrap(descriptors, (long) tag * IoDescFlyweight.SIZE);
+        ios[tag].load(desc.opFlags(), desc.startSector(), desc.nrSectors());
+    }
+
+    private boolean acquireBuffer(int tag) {
+        UblkIo io = ios[tag];
+        MemorySegment buffer;
+        try {
+            buffer = provider.acquire(io);
+        } catch (RuntimeException | Error e) {
+            buffer = null;
+            device.report(this, "buffer provider failed for " + io, e);
+        }
+        if (buffer == null || buffer.byteSize() < io.length() || !buffer.isNative()) {
+            // No buffer, no data: fail the request. A NEED_GET_DATA request can only be
+            // answered after the data step, so give it a scratch-free failure through commit.
+            targetFailures++;
+            io.buffer = null;
+            state[tag] = S_TARGET;
+            commit(tag, BlockTarget.EIO);
+            return false;
+        }
+        io.buffer = buffer;
+        return true;
+    }
+
+    private void dispatch(int tag) {
+        UblkIo io = ios[tag];
+        state[tag] = S_TARGET;
+        int result;
+        try {
+            result = switch (io.op()) {
+                case UblkIoOp.UBLK_IO_OP_READ -> target.read(io);
+                case UblkIoOp.UBLK_IO_OP_WRITE -> target.write(io);
+                case UblkIoOp.UBLK_IO_OP_FLUSH -> target.flush(io);
+                case UblkIoOp.UBLK_IO_OP_DISCARD -> target.discard(io);
+                case UblkIoOp.UBLK_IO_OP_WRITE_ZEROES -> target.writeZeroes(io);
+                default -> BlockTarget.EOPNOTSUPP;
+            };
+        } catch (RuntimeException | Error e) {
+            targetFailed(io, e);
+            return;
+        }
+        if (result != BlockTarget.ASYNC && state[tag] == S_TARGET) {
+            commit(tag, result);
+        }
+    }
+
+    private void targetFailed(UblkIo io, Throwable e) {
+        targetFailures++;
+        device.report(this, "target failed on " + io + "; the request fails with EIO", e);
+        if (state[io.tag()] == S_TARGET) {
+            commit(io.tag(), BlockTarget.EIO);
+        }
+    }
+
+    // ---- completions from the target ----------------------------------------------------------
+
+    void complete(int tag, int result) {
+        if (Thread.currentThread() == owner) {
+            if (state[tag] != S_TARGET) {
+                throw new IllegalStateException("request " + ios[tag] + " completed twice or not in flight");
+            }
+            commit(tag, result);
+            return;
+        }
+        remoteResult[tag] = result;
+        // The volatile bit set publishes the result (and the target's buffer writes) to the owner.
+        DONE_WORD.getAndBitwiseOr(remoteDone, tag >>> 6, 1L << tag);
+        remotePending = 1;
+        if ((boolean) SLEEPING.getVolatile(this) && SLEEPING.compareAndSet(this, true, false)) {
+            wakeFd.signal();
+        }
+    }
+
+    private int drainRemote() {
+        if (remotePending == 0) {
+            return 0;
+        }
+        remotePending = 0;
+        int done = 0;
+        for (int word = 0; word < remoteDone.length; word++) {
+            long bits = (long) DONE_WORD.getAndSet(remoteDone, word, 0L);
+            while (bits != 0) {
+                int tag = (word << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                if (state[tag] == S_TARGET) {
+                    commit(tag, remoteResult[tag]);
+                    done++;
+                } else {
+                    targetFailures++;
+                }
+            }
+        }
+        return done;
+    }
+
+    private void commit(int tag, int result) {
+        UblkIo io = ios[tag];
+        long address;
+        if (mode == DataMode.COPY) {
+            address = io.buffer.address();
+        } else if (needGetData && io.buffer != null) {
+            address = io.buffer.address();
+            releaseAfterSubmit[releaseCount++] = tag;
+        } else if (needGetData) {
+            // The kernel wants an address with every READ commit, even a failed one; nothing is copied.
+            address = scratchPage.address();
+        } else {
+            address = 0;
+        }
+        queueIoCommand(UblkCmd.UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result, address);
+        state[tag] = S_FETCHED;
+    }
+
+    private void releaseSubmittedBuffers() {
+        // The kernel copies a read's data during the COMMIT's submission, so the buffer is free now.
+        for (int i = 0; i < releaseCount; i++) {
+            UblkIo io = ios[releaseAfterSubmit[i]];
+            MemorySegment buffer = io.buffer;
+            io.buffer = null;
+            if (buffer != null) {
+                provider.release(io, buffer);
+            }
+        }
+        releaseCount = 0;
+    }
+
+    // ---- submission helpers ---------------------------------------------------------------------
+
+    private void queueIoCommand(int cmdOp, int tag, int result, long address) {
+        SubmissionEntry sqe;
+        try {
+            sqe = ring.nextSqe();
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("io_uring_enter failed while the submission queue was full on queue " + qid
+                    + " of device " + devId + ": " + e.getMessage(), e);
+        }
+        sqe.uringCmd(CHAR_DEV_FILE_INDEX, cmdOp).fixedFile().userData((KIND_IO_CMD << KIND_SHIFT) | tag);
+        ioCmd.wrap(sqe.segment(), sqe.offset() + IoUringConstants.IO_URING_SQE_CMD_OFFSET)
+                .qId(qid).tag(tag).result(result).addr(address);
+    }
+
+    private long fetchAddress(int tag) {
+        return mode == DataMode.COPY ? ios[tag].buffer.address() : 0;
+    }
+
+    private void armWake() {
+        if (wakeArmed || terminated) {
+            return;
+        }
+        try {
+            ring.nextSqe().pollAdd(wakeFd.fd(), Syscalls.POLLIN).userData(KIND_WAKE << KIND_SHIFT);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("cannot arm the wake-up of queue " + qid + ": " + e.getMessage(), e);
+        }
+        wakeArmed = true;
+    }
+
+    private void afterRound() {
+        if (!terminated && abortedTags == depth) {
+            terminated = true;
+            if (refusedCommands > 0) {
+                device.report(this, refusedCommands + " io commands were refused by the kernel, last with "
+                        + Errno.of(-lastRefusal), null);
+            }
+            device.onQueueTerminated(this);
+        } else if (!wakeArmed && !terminated) {
+            armWake();
+        }
+    }
+
+    int userCopy(boolean toRequest, long address, int len, long position) {
+        long done = 0;
+        try {
+            while (done < len) {
+                long n = toRequest
+                        ? Syscalls.pwrite(charFd, address + done, len - done, position + done)
+                        : Syscalls.pread(charFd, address + done, len - done, position + done);
+                if (n <= 0) {
+                    return BlockTarget.EIO;
+                }
+                done += n;
+            }
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        return len;
+    }
+
+    private void checkOwner() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException(owner == null
+                    ? "queue " + qid + " of device " + devId + " is not started; call start() on its thread first"
+                    : "queue " + qid + " of device " + devId + " belongs to thread " + owner.getName());
+        }
+    }
+
+    private static int ringEntries(int depth) {
+        // Room for every tag's command plus target operations; a full ring is flushed, never dropped.
+        return Integer.highestOneBit(Math.min(2 * depth + 8, 16384) - 1) << 1;
+    }
+
+    private static IoUring newRing(int entries) throws ErrnoException {
+        try {
+            return IoUring.builder(entries).cqSize(entries * 2).singleIssuer().deferTaskrun().taskrunFlag().build();
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            // Kernels before 6.1 lack DEFER_TASKRUN.
+            return IoUring.builder(entries).cqSize(entries * 2).coopTaskrun().taskrunFlag().build();
+        }
+    }
+
+    private void releaseResources() {
+        if (ring != null) {
+            ring.close();
+            ring = null;
+        }
+        if (wakeFd != null) {
+            wakeFd.close();
+            wakeFd = null;
+        }
+        if (descriptors != null) {
+            unmap(descriptors);
+            descriptors = null;
+        }
+        if (tagBuffers != null) {
+            for (UblkIo io : ios) {
+                io.buffer = null;
+            }
+            unmap(tagBuffers);
+            tagBuffers = null;
+        }
+        if (scratchPage != null) {
+            unmap(scratchPage);
+            scratchPage = null;
+        }
+        if (needGetData) {
+            for (UblkIo io : ios) {
+                if (io.buffer != null) {
+                    provider.release(io, io.buffer);
+                    io.buffer = null;
+                }
+            }
+        }
+    }
+
+    private static void unmap(MemorySegment mapping) {
+        try {
+            Syscalls.munmap(mapping);
+        } catch (ErrnoException ignored) {
+            // Nothing to do: the mapping is gone either way once the process exits.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ublk-d" + devId + "-q" + qid;
+    }
+}

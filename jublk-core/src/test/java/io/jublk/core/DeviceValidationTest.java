@@ -1,0 +1,58 @@
+package io.jublk.core;
+
+import io.jublk.uring.Errno;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad settings are refused with a message naming the setting, before the kernel is asked. */
+class DeviceValidationTest {
+    private static final BlockTarget TARGET = new BlockTarget() {
+        @Override
+        public int read(UblkIo io) {
+            return io.length();
+        }
+
+        @Override
+        public int write(UblkIo io) {
+            return io.length();
+        }
+    };
+
+    private static UblkDevice.Builder valid() {
+        return UblkDevice.builder().target(TARGET).size(1 << 20);
+    }
+
+    private static String refusal(UblkDevice.Builder b) {
+        return assertThrows(IllegalArgumentException.class, b::validate).getMessage();
+    }
+
+    @Test
+    void shouldAcceptSensibleSettings() {
+        valid().queues(4).depth(4096).maxIoBytes(1 << 25).logicalBlockSize(4096).validate();
+    }
+
+    @Test
+    void shouldNameEachBadSetting() {
+        assertTrue(refusal(valid().logicalBlockSize(256)).contains("logical block size 256"));
+        assertTrue(refusal(valid().maxIoBytes(64 << 20)).contains("max IO size"));
+        assertTrue(refusal(valid().depth(0)).contains("queue depth 0"));
+        assertTrue(refusal(valid().depth(5000)).contains("queue depth 5000"));
+        assertTrue(refusal(valid().queues(0)).contains("queue count 0"));
+        assertTrue(refusal(valid().size(1000)).contains("not a multiple of the logical block size"));
+        assertTrue(refusal(valid().size(0)).contains("size is zero"));
+        assertTrue(refusal(UblkDevice.builder().size(4096)).contains("no target"));
+        assertTrue(refusal(valid().id(-2)).contains("device id -2"));
+        assertTrue(refusal(valid().dataMode(DataMode.COPY_APPLICATION_BUFFERS)).contains("bufferProvider"));
+    }
+
+    @Test
+    void shouldNameCommandDeviceAndErrno() {
+        UblkException e = UblkException.of("UBLK_U_CMD_START_DEV", 3, -22);
+        assertEquals("UBLK_U_CMD_START_DEV dev_id=3 failed: EINVAL (Invalid argument)", e.getMessage());
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(UblkException.of("UBLK_U_CMD_ADD_DEV", 7, -17).getMessage().contains("id is taken"));
+    }
+}
