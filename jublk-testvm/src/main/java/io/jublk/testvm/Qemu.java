@@ -1,0 +1,59 @@
+package io.jublk.testvm;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The qemu-system-x86_64 command line of one run. */
+final class Qemu {
+    /**
+     * Kernel parameters: serial console for the log file, power off (not reboot) on panic, and
+     * a few probes that only cost boot time under TCG switched off.
+     */
+    static final String KERNEL_PARAMS = String.join(" ",
+            "console=ttyS0", "rdinit=/init", "panic=-1", "mitigations=off",
+            "i8042.noaux", "i8042.nomux", "i8042.nopnp", "i8042.dumbkbd", "8250.nr_uarts=1",
+            "random.trust_cpu=on", "tsc=reliable", "no_timer_check", "lpj=10000000", "loglevel=4");
+
+    private Qemu() {
+    }
+
+    /** Our parameters plus {@code extra} (JUBLK_VM_KERNEL_ARGS, for debugging), which win. */
+    static String kernelParams(String extra) {
+        return extra == null || extra.isBlank() ? KERNEL_PARAMS : KERNEL_PARAMS + " " + extra.strip();
+    }
+
+    /** QEMU option values double their commas. */
+    static String escape(String value) {
+        return value.replace(",", ",,");
+    }
+
+    static List<String> command(VmConfig config, Kernel kernel, Path initramfs, Path share,
+                                Path consoleLog, Path guestStderr) {
+        List<String> c = new ArrayList<>(List.of(
+                "qemu-system-x86_64",
+                "-accel", "tcg,thread=multi",
+                "-cpu", "max",
+                "-M", "q35",
+                "-smp", Integer.toString(config.cpus()),
+                "-m", config.memory(),
+                "-nodefaults", "-no-user-config",
+                "-display", "none",
+                "-no-reboot",
+                "-kernel", kernel.vmlinuz().toString(),
+                "-initrd", initramfs.toString(),
+                "-append", kernelParams((VmRunner.trace() ? "jublk.trace " : "")
+                        + System.getenv().getOrDefault("JUBLK_VM_KERNEL_ARGS", "")),
+                "-serial", "file:" + consoleLog,
+                "-virtfs", "local,path=/,mount_tag=" + GuestScripts.ROOT_TAG
+                        + ",security_model=none,readonly=on,multidevs=remap",
+                "-virtfs", "local,path=" + escape(share.toString()) + ",mount_tag=" + GuestScripts.SHARE_TAG
+                        + ",security_model=none",
+                "-device", "virtio-serial-pci,id=jublkser",
+                "-chardev", "stdio,id=jublkstdio,signal=off",
+                "-device", "virtserialport,bus=jublkser.0,chardev=jublkstdio,name=" + GuestScripts.STDIO_PORT,
+                "-chardev", "file,id=jublkstderr,path=" + escape(guestStderr.toString()),
+                "-device", "virtserialport,bus=jublkser.0,chardev=jublkstderr,name=" + GuestScripts.STDERR_PORT));
+        return c;
+    }
+}
