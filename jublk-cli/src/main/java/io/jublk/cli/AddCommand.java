@@ -1,0 +1,469 @@
+package io.jublk.cli;
+
+import io.jublk.core.BlockTarget;
+import io.jublk.core.DataMode;
+import io.jublk.core.UblkControl;
+import io.jublk.core.UblkDevice;
+import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.UblkException;
+import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
+import io.jublk.targets.NullTarget;
+import io.jublk.uring.Errno;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code jublk add}: creates a device served by a jublk process. In the foreground this process
+ * serves it until SIGINT/SIGTERM or until it is stopped from outside; otherwise it starts that
+ * server as a detached process and returns once {@code /dev/ublkbN} is live.
+ */
+final class AddCommand implements Command {
+    /** Where background servers keep their logs when we may write there; else the temp dir. */
+    static final Path RUN_DIR = Path.of("/run/jublk");
+
+    private static final int DEFAULT_TIMEOUT_SECONDS = 120;
+
+    /**
+     * The device to add, checked.
+     *
+     * @param target the target
+     * @param sizeBytes the size
+     * @param queues number of queues
+     * @param depth tags per queue
+     * @param id the wanted id, or -1 for any
+     * @param mode the data mode
+     * @param blockSize the logical block size
+     */
+    record Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
+        UblkDevice.Builder builder(BlockTarget t) {
+            return UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
+                    .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t)
+                    .serverFlags(new ServerFlags(target, mode).encode());
+        }
+
+        /** @return the options that make a server add exactly this device */
+        List<String> asOptions() {
+            List<String> o = new ArrayList<>(List.of("-t", target.cliName(), "-s", Long.toString(sizeBytes),
+                    "-q", Integer.toString(queues), "-d", Integer.toString(depth), "-b", Integer.toString(blockSize)));
+            if (id >= 0) {
+                o.addAll(List.of("-n", Integer.toString(id)));
+            }
+            if (mode == DataMode.USER_COPY) {
+                o.add("--user-copy");
+            }
+            return o;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "add";
+    }
+
+    @Override
+    public String summary() {
+        return "create a device served by a jublk process (null or mem target)";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: jublk add -t null|mem [-s SIZE] [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
+                                 [-u] [-f] [--timeout SECONDS]
+
+                Creates /dev/ublkbN served by a jublk process. Without --foreground the server runs
+                detached in the background (log in /run/jublk/ublkbN.log, or the temp directory)
+                and this command returns once the device is live, printing its id and path.
+                'jublk del -n N' stops it: its server then deletes the device and exits.
+
+                targets:
+                  null  %s
+                  mem   %s
+
+                options:
+                  -t, --type TYPE        the target: null or mem (required)
+                  -s, --size SIZE        device size, K/M/G/T binary suffixes (default: null 250G, mem 1G)
+                  -q, --queues N         queues, each served by its own thread (default 1)
+                  -d, --depth N          requests in flight per queue, 1..%d (default 128)
+                  -n, --number ID        the device id N of /dev/ublkbN (default: the kernel picks)
+                  -b, --block-size BYTES logical block size: 512, 1024, 2048 or 4096 (default 512)
+                  -u, --user-copy        copy data with pread/pwrite on /dev/ublkcN (UBLK_F_USER_COPY,
+                                         Linux 6.5+) instead of the kernel copying into a buffer per tag
+                  -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del',
+                                         then delete the device
+                      --timeout SECONDS  how long to wait for a background server to be live (default %d)
+
+                examples:
+                  jublk add -t mem -s 1G
+                  jublk add -t null -q 2 -d 256 -n 5 --foreground
+                """.formatted(TargetKind.NULL.description(), TargetKind.MEM.description(), UblkCmd.UBLK_MAX_QUEUE_DEPTH,
+                DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    @Override
+    public List<Args.Option> options() {
+        return List.of(
+                Args.Option.value("type", 't', "TYPE"),
+                Args.Option.value("size", 's', "SIZE"),
+                Args.Option.value("queues", 'q', "N"),
+                Args.Option.value("depth", 'd', "N"),
+                Args.Option.value("number", 'n', "ID"),
+                Args.Option.value("block-size", 'b', "BYTES"),
+                Args.Option.flag("user-copy", 'u'),
+                Args.Option.flag("foreground", 'f'),
+                Args.Option.value("timeout", (char) 0, "SECONDS"),
+                Args.Option.hidden("ready-file", "PATH"));
+    }
+
+    /**
+     * Reads and checks the settings without touching the kernel.
+     *
+     * @param args the options
+     * @return the settings
+     * @throws CliException naming the first bad option
+     */
+    static Settings settings(Args args) throws CliException {
+        if (!args.has("type")) {
+            throw CliException.usage(args.command(), "no target type: give -t null or -t mem");
+        }
+        TargetKind kind = TargetKind.parse(args.value("type"));
+        long size = args.sizeValue("size", "-s/--size", kind.defaultSize());
+        int queues = args.intValue("queues", "-q/--queues", 1, 1, UblkCmd.UBLK_MAX_NR_QUEUES);
+        int depth = args.intValue("depth", "-d/--depth", 128, 1, UblkCmd.UBLK_MAX_QUEUE_DEPTH);
+        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
+        int blockSize = args.intValue("block-size", "-b/--block-size", 512, 512, 4096);
+        DataMode mode = args.has("user-copy") ? DataMode.USER_COPY : DataMode.COPY;
+        Settings s = new Settings(kind, size, queues, depth, id, mode, blockSize);
+        try {
+            s.builder(new NullTarget()).validate();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(args.command(), e.getMessage());
+        }
+        return s;
+    }
+
+    /**
+     * Describes a live device in one line: {@code dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)}.
+     *
+     * @param info the device as the kernel has it
+     * @param s what was asked for
+     * @return the line
+     */
+    static String describe(UblkDeviceInfo info, Settings s) {
+        int queues = info.nrHwQueues();
+        return "dev " + info.devId() + ": " + info.blockPath() + " (" + s.target().cliName() + ", " + Sizes.format(s.sizeBytes())
+                + ", " + queues + (queues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + s.mode().cliName() + ")";
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        Settings s = settings(args);
+        int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        Host.requireDriverAndRoot("add");
+        if (args.has("foreground")) {
+            String ready = args.value("ready-file");
+            return serve(s, ready == null ? null : Path.of(ready), out, err);
+        }
+        return spawn(s, timeout, out, err);
+    }
+
+    // ---- foreground: serve in this process ------------------------------------------------------
+
+    /** Owns the device and its target; closes them exactly once, from whichever thread comes first. */
+    private static final class Server {
+        private final PrintStream err;
+        private BlockTarget target;
+        private UblkDevice device;
+        private boolean shutDown;
+
+        Server(PrintStream err) {
+            this.err = err;
+        }
+
+        /** @return false when shutdown already began (the caller then closes what it holds) */
+        synchronized boolean adopt(BlockTarget t, UblkDevice d) {
+            if (shutDown) {
+                return false;
+            }
+            target = t;
+            device = d;
+            return true;
+        }
+
+        synchronized boolean isShutDown() {
+            return shutDown;
+        }
+
+        /** Stops and deletes the device, then frees the target. Idempotent; waits for a close in progress. */
+        synchronized void shutdown() {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+            if (device != null) {
+                try {
+                    device.close();
+                } catch (UblkException e) {
+                    // Someone else (jublk del after a timeout) deleted it first: nothing is left.
+                    if (e.errno() != Errno.ENODEV && e.errno() != Errno.ENOENT) {
+                        Main.printLines(err, "deleting dev " + device.id() + ": " + e.getMessage());
+                    }
+                }
+            }
+            if (target instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    Main.printLines(err, "closing the target: " + e);
+                }
+            }
+        }
+    }
+
+    private static int serve(Settings s, Path readyFile, PrintStream out, PrintStream err) throws Exception {
+        Server server = new Server(err);
+        Thread hook = new Thread(server::shutdown, "jublk-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            BlockTarget target = s.target().create(s.sizeBytes());
+            UblkDevice dev;
+            try {
+                dev = s.builder(target).reporter(line -> err.println(line)).build();
+            } catch (UblkException | RuntimeException e) {
+                if (target instanceof AutoCloseable c) {
+                    c.close();
+                }
+                throw e;
+            }
+            if (!server.adopt(target, dev)) {
+                dev.close();
+                if (target instanceof AutoCloseable c) {
+                    c.close();
+                }
+                throw CliException.failure("add: interrupted while adding the device; it is deleted");
+            }
+            signal(readyFile, "added " + dev.id());
+            dev.runQueues();
+            dev.start();
+            out.println(describe(dev.info(), s));
+            out.println("serving in process " + ProcessHandle.current().pid()
+                    + " until SIGINT/SIGTERM or 'jublk del -n " + dev.id() + "'");
+            out.flush();
+            signal(readyFile, "live " + dev.id());
+            dev.awaitStopped();
+            boolean fromOutside = !server.isShutDown();
+            server.shutdown();
+            if (fromOutside) {
+                out.println("dev " + dev.id() + ": stopped from outside; deleted");
+            }
+            return 0;
+        } finally {
+            server.shutdown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // The JVM is shutting down: the hook runs (or ran) anyway.
+            }
+        }
+    }
+
+    /**
+     * Appends a line to the ready file atomically (a whole new file renamed over it), so the
+     * parent never reads half a line.
+     */
+    private static void signal(Path readyFile, String line) throws IOException {
+        if (readyFile == null) {
+            return;
+        }
+        String before = Files.exists(readyFile) ? Files.readString(readyFile) : "";
+        Path tmp = readyFile.resolveSibling(readyFile.getFileName() + ".tmp");
+        Files.writeString(tmp, before + line + "\n");
+        Files.move(tmp, readyFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    // ---- background: start a detached server --------------------------------------------------
+
+    private static int spawn(Settings s, int timeoutSeconds, PrintStream out, PrintStream err) throws Exception {
+        try (UblkControl ctl = UblkControl.open()) {
+            if (s.id() >= 0 && exists(ctl, s.id())) {
+                throw CliException.failure("add: device " + s.id() + " already exists (see 'jublk list'); choose another id or leave out -n");
+            }
+            long features = ctl.features();
+            if (s.mode() == DataMode.USER_COPY && features != 0 && !UblkFeature.USER_COPY.isSet(features)) {
+                throw CliException.failure("add: this kernel's ublk driver lacks UBLK_F_USER_COPY (Linux 6.5+): leave out --user-copy");
+            }
+        }
+        Path dir = runDir();
+        long self = ProcessHandle.current().pid();
+        Path log = dir.resolve("add-" + self + ".log");
+        Path ready = dir.resolve("add-" + self + ".ready");
+        Files.deleteIfExists(ready);
+        List<String> cmd = new ArrayList<>();
+        Path setsid = Host.which("setsid");
+        if (setsid != null) {
+            // Its own session: the terminal's SIGINT and SIGHUP do not reach the server.
+            cmd.add(setsid.toString());
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "add", "--foreground", "--ready-file", ready.toString()));
+        cmd.addAll(s.asOptions());
+        Process child = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        // Until the device is live, the server is ours: if we are interrupted, it goes too.
+        Thread hook = new Thread(() -> {
+            child.destroy();
+            try {
+                child.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+            child.destroyForcibly();
+        }, "jublk-add-abort");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int id = -1;
+        boolean live = false;
+        String failure = null;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (true) {
+                String state = Files.exists(ready) ? Files.readString(ready) : "";
+                for (String line : state.lines().toList()) {
+                    String[] w = line.split(" ");
+                    if (w.length == 2 && (w[0].equals("added") || w[0].equals("live"))) {
+                        id = Integer.parseInt(w[1]);
+                        live |= w[0].equals("live");
+                    }
+                }
+                if (live) {
+                    break;
+                }
+                if (!child.isAlive()) {
+                    failure = childFailure(log, child.exitValue());
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    failure = "add: the server (pid " + child.pid() + ") did not bring the device up within " + timeoutSeconds
+                            + " s; stopped it" + lastLines(log);
+                    stopChild(child);
+                    break;
+                }
+                Thread.sleep(50);
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook stops the server
+            }
+            Files.deleteIfExists(ready);
+        }
+        if (!live) {
+            stopChild(child);
+            if (id >= 0) {
+                removeLeftover(id, err);
+            }
+            Files.deleteIfExists(log);
+            throw CliException.failure(failure);
+        }
+        Path finalLog = dir.resolve("ublkb" + id + ".log");
+        try {
+            Files.move(log, finalLog, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            finalLog = log;
+        }
+        UblkDeviceInfo info;
+        try (UblkControl ctl = UblkControl.open()) {
+            info = ctl.deviceInfo(id);
+        }
+        out.println(describe(info, s));
+        out.println("server pid " + child.pid() + ", log " + finalLog + "; stop it with 'jublk del -n " + id + "'");
+        return 0;
+    }
+
+    private static boolean exists(UblkControl ctl, int id) throws UblkException {
+        try {
+            ctl.deviceInfo(id);
+            return true;
+        } catch (UblkException e) {
+            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** @return /run/jublk when we can write there, else the temp directory */
+    private static Path runDir() {
+        try {
+            Files.createDirectories(RUN_DIR);
+            if (Files.isWritable(RUN_DIR)) {
+                return RUN_DIR;
+            }
+        } catch (IOException | SecurityException ignored) {
+            // fall back
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    private static void stopChild(Process child) throws InterruptedException {
+        if (child.isAlive()) {
+            child.destroy();
+            if (!child.waitFor(30, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+                child.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The server's own error lines, or the end of its log. */
+    private static String childFailure(Path log, int status) throws IOException {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+        List<String> errors = lines.stream().filter(l -> l.startsWith("jublk: ")).map(l -> l.substring(7)).toList();
+        if (!errors.isEmpty()) {
+            return String.join("\n", errors);
+        }
+        return "add: the server exited with status " + status + " before the device was live" + lastLines(log);
+    }
+
+    private static String lastLines(Path log) {
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+            if (lines.isEmpty()) {
+                return "";
+            }
+            return "; its output ends:\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Deletes a device a failed server left behind. */
+    private static void removeLeftover(int id, PrintStream err) {
+        try (UblkControl ctl = UblkControl.open()) {
+            if (!exists(ctl, id)) {
+                return;
+            }
+            UblkDeviceInfo info = ctl.deviceInfo(id);
+            boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
+            ctl.stopDevice(id, unpriv);
+            ctl.deleteDevice(id, unpriv);
+        } catch (UblkException e) {
+            Main.printLines(err, "add: could not delete dev " + id + " the failed server left: " + e.getMessage()
+                    + "\ndelete it with 'jublk del -n " + id + "'");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.jublk.cli;
+
+import io.jublk.core.UblkControl;
+import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.UblkException;
+import io.jublk.core.uapi.UblkFeature;
+import io.jublk.uring.Errno;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code jublk del}: stops devices (STOP_DEV) and deletes them (DEL_DEV). A device whose server is
+ * alive is left to that server to delete, as it does once its queues end; one whose server is
+ * gone is deleted here.
+ */
+final class DelCommand implements Command {
+    private static final int DEFAULT_TIMEOUT_SECONDS = 30;
+
+    @Override
+    public String name() {
+        return "del";
+    }
+
+    @Override
+    public String summary() {
+        return "stop and delete devices";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: jublk del -n ID | -a  [--timeout SECONDS]
+
+                Stops /dev/ublkbN (STOP_DEV: in-flight IO completes, the block device goes away) and
+                deletes the device. When its server is alive, stopping makes the server end its queues,
+                delete the device and exit; this command waits for that, and deletes the device itself
+                when the server is gone. Works for devices of any ublk server, not only jublk's.
+
+                options:
+                  -n, --number ID        the device to delete
+                  -a, --all              delete every ublk device
+                      --timeout SECONDS  how long to wait for a server to delete its device and exit
+                                         (default %d)
+                """.formatted(DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    @Override
+    public List<Args.Option> options() {
+        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.flag("all", 'a'),
+                Args.Option.value("timeout", (char) 0, "SECONDS"));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        if (args.has("number") == args.has("all")) {
+            throw CliException.usage(name(), args.has("all") ? "give -n ID or --all, not both" : "which device? give -n ID or --all");
+        }
+        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
+        int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        Host.requireDriverAndRoot("del");
+        try (UblkControl ctl = UblkControl.open()) {
+            if (id >= 0) {
+                UblkDeviceInfo info = info(ctl, id);
+                if (info == null) {
+                    throw CliException.failure("del: there is no ublk device " + id + " (see 'jublk list')");
+                }
+                out.println(delete(ctl, info, timeout));
+                return 0;
+            }
+            int status = 0;
+            for (int each : UblkControl.deviceIds()) {
+                try {
+                    UblkDeviceInfo info = info(ctl, each);
+                    if (info != null) {
+                        out.println(delete(ctl, info, timeout));
+                    }
+                } catch (CliException | UblkException e) {
+                    Main.printLines(err, e.getMessage());
+                    status = CliException.FAILURE;
+                }
+            }
+            return status;
+        }
+    }
+
+    /** @return the device's info, or {@code null} when there is no such device */
+    private static UblkDeviceInfo info(UblkControl ctl, int id) throws UblkException {
+        try {
+            return ctl.deviceInfo(id);
+        } catch (UblkException e) {
+            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Stops and deletes one device.
+     *
+     * @return a line saying what happened
+     */
+    private static String delete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
+            throws UblkException, CliException, InterruptedException {
+        int id = info.devId();
+        boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
+        int pid = info.ublksrvPid();
+        boolean serverAlive = Host.isAlive(pid);
+        try {
+            ctl.stopDevice(id, unpriv);
+        } catch (UblkException e) {
+            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                return "dev " + id + ": already gone";
+            }
+            throw e;
+        }
+        if (serverAlive) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (info(ctl, id) != null && Host.isAlive(pid)) {
+                if (System.nanoTime() > deadline) {
+                    throw CliException.failure("del: dev " + id + " is stopped, but its server (pid " + pid + ") has not "
+                            + "deleted it and exited within " + timeoutSeconds + " s; end it with 'kill " + pid
+                            + "' and run 'jublk del -n " + id + "' again");
+                }
+                Thread.sleep(20);
+            }
+            if (info(ctl, id) == null) {
+                return "dev " + id + ": deleted (its server, pid " + pid + ", stopped and deleted it)";
+            }
+        }
+        // No server, or it died without deleting: DEL_DEV does not block, nobody holds /dev/ublkcN.
+        try {
+            ctl.deleteDevice(id, unpriv);
+        } catch (UblkException e) {
+            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                return "dev " + id + ": deleted";
+            }
+            throw e;
+        }
+        return "dev " + id + ": deleted";
+    }
+}

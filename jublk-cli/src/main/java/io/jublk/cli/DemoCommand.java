@@ -1,0 +1,327 @@
+package io.jublk.cli;
+
+import io.jublk.core.DataMode;
+import io.jublk.core.UblkDevice;
+import io.jublk.core.UblkException;
+import io.jublk.targets.MemTarget;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * {@code jublk demo}: a RAM disk served by this JVM carries an ext4 filesystem through mkfs, a
+ * checksummed write and read-back across a remount, fsck, and a short fio run; then everything is
+ * removed. Each step prints one line; any failure stops the demo and cleans up.
+ */
+final class DemoCommand implements Command {
+    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(5);
+    private static final int FILES = 16;
+    private static final int FILE_BYTES = 2 << 20;
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String summary() {
+        return "ext4 on a jublk RAM disk: mkfs, checksums, fsck and fio, then clean up";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: jublk demo [-s SIZE] [-q QUEUES] [-d DEPTH] [-u] [--fio-seconds N] [--no-fio]
+
+                Shows a jublk device at work, all in this process: adds a mem (RAM disk) device,
+                makes ext4 on it (mkfs.ext4), mounts it in a temporary directory, writes %d files
+                of random data with their SHA-256 sums, remounts and reads them back, unmounts,
+                checks the filesystem (fsck.ext4 -f -n), measures 4 KiB random reads and writes
+                with fio (io_uring, O_DIRECT), prints the figures and deletes the device. Needs
+                root, mkfs.ext4, fsck.ext4, mount and umount; fio is skipped when missing.
+
+                options:
+                  -s, --size SIZE        device size (default 512M)
+                  -q, --queues N         queues (default 2)
+                  -d, --depth N          requests in flight per queue (default 128)
+                  -u, --user-copy        UBLK_F_USER_COPY data mode (default: kernel copy)
+                      --fio-seconds N    seconds per fio run (default 3)
+                      --no-fio           skip fio
+                """.formatted(FILES);
+    }
+
+    @Override
+    public List<Args.Option> options() {
+        return List.of(Args.Option.value("size", 's', "SIZE"), Args.Option.value("queues", 'q', "N"),
+                Args.Option.value("depth", 'd', "N"), Args.Option.flag("user-copy", 'u'),
+                Args.Option.value("fio-seconds", (char) 0, "N"), Args.Option.flag("no-fio", (char) 0));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        long size = args.sizeValue("size", "-s/--size", 512L << 20);
+        int queues = args.intValue("queues", "-q/--queues", 2, 1, 64);
+        int depth = args.intValue("depth", "-d/--depth", 128, 1, 4096);
+        int fioSeconds = args.intValue("fio-seconds", "--fio-seconds", 3, 1, 3600);
+        DataMode mode = args.has("user-copy") ? DataMode.USER_COPY : DataMode.COPY;
+        if (size < 64L << 20) {
+            throw CliException.usage(name(), "the demo needs at least 64M for ext4 and its files");
+        }
+        AddCommand.Settings settings = new AddCommand.Settings(TargetKind.MEM, size, queues, depth, -1, mode, 512);
+        try {
+            settings.builder(new io.jublk.targets.NullTarget()).validate();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(name(), e.getMessage());
+        }
+        Host.requireDriverAndRoot("demo");
+        Path mkfs = require("mkfs.ext4");
+        Path fsck = require("fsck.ext4");
+        Path mount = require("mount");
+        Path umount = require("umount");
+        Path fio = args.has("no-fio") ? null : Host.which("fio");
+
+        Demo demo = new Demo(umount, err);
+        Thread hook = new Thread(demo::cleanup, "jublk-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            out.printf("jublk demo: ext4 on a %s RAM disk served by this JVM (kernel %s)%n", Sizes.format(size), Host.kernelRelease());
+            MemTarget target = new MemTarget(size);
+            demo.target = target;
+            UblkDevice dev = settings.builder(target).build();
+            demo.device = dev;
+            dev.runQueues();
+            dev.start();
+            String bdev = dev.blockPath();
+            step(out, "add", AddCommand.describe(dev.info(), settings));
+
+            Host.ExecResult r = Host.execChecked(TOOL_TIMEOUT, List.of(mkfs.toString(), "-q", "-F", "-L", "jublk-demo", bdev));
+            step(out, "mkfs.ext4", "ext4 on " + bdev + " in " + seconds(r.elapsed()));
+
+            Path dir = Files.createTempDirectory("jublk-demo-");
+            demo.dir = dir;
+            Host.execChecked(TOOL_TIMEOUT, List.of(mount.toString(), "-t", "ext4", bdev, dir.toString()));
+            demo.mounted = true;
+            step(out, "mount", bdev + " on " + dir);
+
+            long t0 = System.nanoTime();
+            List<String> sums = writeFiles(dir);
+            Duration writeTime = Duration.ofNanos(System.nanoTime() - t0);
+            step(out, "write", FILES + " files, " + Sizes.format((long) FILES * FILE_BYTES) + " of random data, fsync'd, in "
+                    + seconds(writeTime) + " (" + rate((long) FILES * FILE_BYTES, writeTime) + "); SHA-256 of file 0: "
+                    + sums.getFirst().substring(0, 16) + "...");
+
+            Host.execChecked(TOOL_TIMEOUT, List.of(umount.toString(), dir.toString()));
+            demo.mounted = false;
+            Host.execChecked(TOOL_TIMEOUT, List.of(mount.toString(), "-t", "ext4", bdev, dir.toString()));
+            demo.mounted = true;
+            t0 = System.nanoTime();
+            List<String> readSums = readFiles(dir);
+            Duration readTime = Duration.ofNanos(System.nanoTime() - t0);
+            int matching = 0;
+            for (int i = 0; i < FILES; i++) {
+                if (sums.get(i).equals(readSums.get(i))) {
+                    matching++;
+                }
+            }
+            if (matching != FILES) {
+                throw CliException.failure("demo: after a remount only " + matching + " of " + FILES
+                        + " files read back with the SHA-256 they were written with");
+            }
+            step(out, "read back", "after a remount, all " + FILES + " SHA-256 sums match, in " + seconds(readTime)
+                    + " (" + rate((long) FILES * FILE_BYTES, readTime) + ")");
+
+            Host.execChecked(TOOL_TIMEOUT, List.of(umount.toString(), dir.toString()));
+            demo.mounted = false;
+            Files.deleteIfExists(dir);
+            demo.dir = null;
+            step(out, "umount", "unmounted, " + dir + " removed");
+
+            r = Host.exec(TOOL_TIMEOUT, List.of(fsck.toString(), "-f", "-n", bdev));
+            if (r.status() != 0) {
+                throw CliException.failure("demo: fsck.ext4 -f -n " + bdev + " found problems (status " + r.status() + "):\n"
+                        + r.tail());
+            }
+            step(out, "fsck.ext4", "-f -n: clean, in " + seconds(r.elapsed()) + lastLine(r.stdout()));
+
+            if (fio == null) {
+                step(out, "fio", args.has("no-fio") ? "skipped (--no-fio)" : "skipped: fio is not installed");
+            } else {
+                for (String rw : List.of("randread", "randwrite")) {
+                    r = Host.execChecked(TOOL_TIMEOUT.plusSeconds(fioSeconds),
+                            Fio.command(fio.toString(), bdev, rw, fioSeconds, 32));
+                    Fio.Result res;
+                    try {
+                        res = Fio.parse(r.stdout(), rw);
+                    } catch (IllegalArgumentException e) {
+                        throw CliException.failure("demo: cannot read fio's report: " + e.getMessage());
+                    }
+                    step(out, "fio", "4k " + res.summary() + " (io_uring, direct, qd 32, " + fioSeconds + " s)");
+                }
+            }
+
+            int id = dev.id();
+            demo.cleanup();
+            if (demo.failed) {
+                throw CliException.failure("demo: cleaning up failed (see above)");
+            }
+            step(out, "del", "dev " + id + " stopped and deleted");
+            out.println("demo passed");
+            return 0;
+        } finally {
+            demo.cleanup();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook cleans up
+            }
+        }
+    }
+
+    /** What the demo holds, released once by whoever gets there first (the demo, or the shutdown hook on SIGINT). */
+    private static final class Demo {
+        private final Path umount;
+        private final PrintStream err;
+        volatile MemTarget target;
+        volatile UblkDevice device;
+        volatile Path dir;
+        volatile boolean mounted;
+        boolean done;
+        boolean failed;
+
+        Demo(Path umount, PrintStream err) {
+            this.umount = umount;
+            this.err = err;
+        }
+
+        synchronized void cleanup() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (mounted) {
+                try {
+                    Host.ExecResult r = Host.exec(TOOL_TIMEOUT, List.of(umount.toString(), dir.toString()));
+                    if (r.status() != 0) {
+                        Host.exec(TOOL_TIMEOUT, List.of(umount.toString(), "-l", dir.toString()));
+                    }
+                } catch (CliException e) {
+                    failed = true;
+                    Main.printLines(err, "demo: unmounting " + dir + ": " + e.getMessage());
+                }
+            }
+            if (dir != null) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    Main.printLines(err, "demo: removing " + dir + ": " + e);
+                }
+            }
+            if (device != null) {
+                try {
+                    device.close();
+                } catch (UblkException e) {
+                    failed = true;
+                    Main.printLines(err, "demo: deleting dev " + device.id() + ": " + e.getMessage());
+                }
+            }
+            if (target != null) {
+                target.close();
+            }
+        }
+    }
+
+    private static Path require(String tool) throws CliException {
+        Path p = Host.which(tool);
+        if (p == null) {
+            throw CliException.failure("demo needs " + tool + ", which is not installed (Debian: apt-get install "
+                    + (tool.contains("ext4") ? "e2fsprogs" : "mount") + ")");
+        }
+        return p;
+    }
+
+    private static void step(PrintStream out, String what, String result) {
+        out.printf("  %-10s %s%n", what, result);
+        out.flush();
+    }
+
+    /** Writes the files, each fsync'd, and returns their SHA-256 sums in order. */
+    private static List<String> writeFiles(Path dir) throws IOException {
+        List<String> sums = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(System.nanoTime());
+        byte[] data = new byte[FILE_BYTES];
+        for (int i = 0; i < FILES; i++) {
+            for (int off = 0; off < data.length; off += 8) {
+                long v = random.nextLong();
+                for (int b = 0; b < 8; b++) {
+                    data[off + b] = (byte) (v >>> (8 * b));
+                }
+            }
+            Path f = dir.resolve(String.format(Locale.ROOT, "file-%02d.bin", i));
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream os = java.nio.channels.Channels.newOutputStream(ch)) {
+                os.write(data);
+                os.flush();
+                ch.force(true);
+            }
+            sums.add(sha256(data));
+        }
+        return sums;
+    }
+
+    private static List<String> readFiles(Path dir) throws IOException {
+        List<String> sums = new ArrayList<>();
+        byte[] buf = new byte[1 << 16];
+        for (int i = 0; i < FILES; i++) {
+            MessageDigest md = sha256();
+            try (InputStream in = Files.newInputStream(dir.resolve(String.format(Locale.ROOT, "file-%02d.bin", i)))) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    md.update(buf, 0, n);
+                }
+            }
+            sums.add(HexFormat.of().formatHex(md.digest()));
+        }
+        return sums;
+    }
+
+    private static String sha256(byte[] data) {
+        return HexFormat.of().formatHex(sha256().digest(data));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.2f s", d.toNanos() / 1e9);
+    }
+
+    private static String rate(long bytes, Duration d) {
+        double s = Math.max(d.toNanos(), 1) / 1e9;
+        return String.format(Locale.ROOT, "%.0f MiB/s", bytes / s / (1 << 20));
+    }
+
+    private static String lastLine(String text) {
+        List<String> lines = Arrays.stream(text.strip().split("\n")).filter(l -> !l.isBlank()).toList();
+        return lines.isEmpty() ? "" : " (" + lines.getLast().trim() + ")";
+    }
+}

@@ -1,0 +1,175 @@
+package io.jublk.cli;
+
+import io.jublk.core.UblkControl;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** What the CLI asks of the host: the ublk driver, root, processes, external tools. Stateless. */
+final class Host {
+    private Host() {
+    }
+
+    /**
+     * Fails unless {@code /dev/ublk-control} exists.
+     *
+     * @throws CliException saying to load the driver
+     */
+    static void requireDriver() throws CliException {
+        if (!Files.exists(Path.of(UblkControl.CONTROL_PATH))) {
+            throw CliException.failure(UblkControl.CONTROL_PATH + " does not exist: the ublk_drv kernel module is not loaded: "
+                    + "run 'modprobe ublk_drv' as root (it needs Linux 6.0 or newer)");
+        }
+    }
+
+    /**
+     * Fails unless the driver is there and we are root.
+     *
+     * @param what the command, for the message
+     * @throws CliException saying what is missing
+     */
+    static void requireDriverAndRoot(String what) throws CliException {
+        requireDriver();
+        if (effectiveUid() != 0) {
+            throw CliException.failure(what + " needs root (CAP_SYS_ADMIN) to create and remove ublk devices: run it with sudo");
+        }
+    }
+
+    /** @return the effective uid, from /proc/self/status; -1 when unreadable */
+    static int effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // Not Linux, or no /proc: the kernel will say what it thinks.
+        }
+        return -1;
+    }
+
+    /**
+     * @param pid a process id
+     * @return whether the process exists (and is not a zombie)
+     */
+    static boolean isAlive(int pid) {
+        return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** @return the running kernel's release, e.g. {@code 6.12.8-amd64}, or "unknown" */
+    static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Finds a program on the PATH, plus the sbin directories (mkfs lives there and sudo may not
+     * have them on the PATH).
+     *
+     * @param name the program
+     * @return its path, or {@code null}
+     */
+    static Path which(String name) {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The result of an external command.
+     *
+     * @param status its exit status
+     * @param stdout what it wrote on stdout
+     * @param stderr what it wrote on stderr
+     * @param elapsed how long it ran
+     */
+    record ExecResult(int status, String stdout, String stderr, Duration elapsed) {
+        /** @return stderr, else stdout, trimmed to its last lines: for error messages */
+        String tail() {
+            String text = stderr.isBlank() ? stdout : stderr;
+            List<String> lines = text.strip().lines().toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        }
+    }
+
+    /**
+     * Runs an external command to completion, stdin from /dev/null, capturing its output.
+     *
+     * @param timeout how long it may run before it is killed
+     * @param command the program and its arguments
+     * @return its result
+     * @throws CliException when it cannot start or runs out of time
+     */
+    static ExecResult exec(Duration timeout, List<String> command) throws CliException {
+        long start = System.nanoTime();
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw CliException.failure("cannot run " + command.getFirst() + ": " + e.getMessage(), e);
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread drainOut = Thread.ofVirtual().start(() -> copy(p.getInputStream(), out));
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor();
+                throw CliException.failure(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+            }
+            drain.join();
+            drainOut.join();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw CliException.failure(command.getFirst() + " was interrupted");
+        }
+        return new ExecResult(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Runs an external command and fails unless it exits 0.
+     *
+     * @param timeout how long it may run
+     * @param command the program and its arguments
+     * @return its result
+     * @throws CliException with the command and the end of its output when it fails
+     */
+    static ExecResult execChecked(Duration timeout, List<String> command) throws CliException {
+        ExecResult r = exec(timeout, command);
+        if (r.status() != 0) {
+            throw CliException.failure(String.join(" ", command) + " failed with status " + r.status()
+                    + (r.tail().isEmpty() ? "" : ":\n" + r.tail()));
+        }
+        return r;
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream out) {
+        try (in) {
+            in.transferTo(out);
+        } catch (IOException ignored) {
+            // The process went away; what was read is what there is.
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.jublk.cli;
+
+import io.jublk.core.UblkControl;
+import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.UblkException;
+import io.jublk.core.UblkParams;
+import io.jublk.core.uapi.UblkFeature;
+import io.jublk.uring.Errno;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code jublk list}: the ublk devices that exist, as a table or as JSON. */
+final class ListCommand implements Command {
+    @Override
+    public String name() {
+        return "list";
+    }
+
+    @Override
+    public String summary() {
+        return "show ublk devices (--json for scripts)";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: jublk list [-n ID] [--json]
+
+                Shows every ublk device (of any server): id, state, queues x depth, size, logical
+                block size, target and data mode (for devices jublk added; others show '-' and the
+                mode their flags imply), the serving process and whether it is alive, and the
+                UBLK_F_* flags the kernel granted.
+
+                options:
+                  -n, --number ID  show only this device
+                      --json       print {"devices": [...]}, one object per device, for scripts
+                """;
+    }
+
+    @Override
+    public List<Args.Option> options() {
+        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.flag("json", (char) 0));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
+        Host.requireDriver();
+        List<DeviceRow> rows = new ArrayList<>();
+        try (UblkControl ctl = UblkControl.open()) {
+            List<UblkDeviceInfo> infos;
+            if (id >= 0) {
+                try {
+                    infos = List.of(ctl.deviceInfo(id));
+                } catch (UblkException e) {
+                    if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                        throw CliException.failure("list: there is no ublk device " + id);
+                    }
+                    throw e;
+                }
+            } else {
+                infos = ctl.listDevices();
+            }
+            for (UblkDeviceInfo info : infos) {
+                UblkParams params;
+                try {
+                    params = ctl.getParams(info.devId(), info.has(UblkFeature.UNPRIVILEGED_DEV));
+                } catch (UblkException e) {
+                    params = null;
+                }
+                rows.add(DeviceRow.of(info, params, Host.isAlive(info.ublksrvPid())));
+            }
+        }
+        out.print(args.has("json") ? DeviceListing.json(rows) : DeviceListing.table(rows));
+        return 0;
+    }
+}

@@ -1,0 +1,182 @@
+package io.jublk.cli;
+
+import io.jublk.core.UblkException;
+import io.jublk.uring.ErrnoException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The {@code jublk} command line, in the spirit of ublksrv's {@code ublk} tool:
+ * {@code add}, {@code del}, {@code list}, {@code features}, {@code demo} and {@code help}.
+ *
+ * <p>Exit status: 0 on success, 1 when a command fails, 2 for a wrong command line. Every error is
+ * one or more lines starting with {@code jublk: } on the error stream.
+ */
+public final class Main {
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        for (Command c : List.of(new AddCommand(), new DelCommand(), new ListCommand(), new FeaturesCommand(),
+                new DemoCommand())) {
+            COMMANDS.put(c.name(), c);
+        }
+    }
+
+    private Main() {
+    }
+
+    /**
+     * Runs {@code jublk} and exits with its status.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /**
+     * Runs a {@code jublk} command line in this JVM: the entry point for tests. Commands that serve
+     * a device in the foreground run until it is stopped.
+     *
+     * @param args the command line, e.g. {@code {"list", "--json"}}
+     * @param out where results go
+     * @param err where errors ({@code jublk: ...} lines) and progress notes go
+     * @return the exit status: 0 success, 1 failure, 2 wrong command line
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        List<String> argv = List.of(args);
+        if (argv.isEmpty()) {
+            err.print(overview());
+            return CliException.USAGE;
+        }
+        String first = argv.getFirst();
+        switch (first) {
+            case "-h", "--help" -> {
+                out.print(overview());
+                return 0;
+            }
+            case "-V", "--version", "version" -> {
+                out.println("jublk " + version());
+                return 0;
+            }
+            case "help" -> {
+                return help(argv.subList(1, argv.size()), out, err);
+            }
+            default -> {
+                // a command
+            }
+        }
+        Command command = COMMANDS.get(first);
+        if (command == null) {
+            err.println("jublk: " + (first.startsWith("-") ? "unknown option '" + first + "'" : "unknown command '" + first + "'")
+                    + " (commands: " + String.join(", ", COMMANDS.keySet()) + ", help; see 'jublk --help')");
+            return CliException.USAGE;
+        }
+        List<String> rest = argv.subList(1, argv.size());
+        if (Args.wantsHelp(rest)) {
+            out.print(command.help());
+            return 0;
+        }
+        try {
+            return command.run(Args.parse(command.name(), command.options(), rest), out, err);
+        } catch (CliException e) {
+            if (e.isUsage()) {
+                String about = e.command() == null ? "jublk" : "jublk " + e.command();
+                err.println("jublk: " + (e.command() == null ? "" : e.command() + ": ") + e.getMessage()
+                        + " (see '" + about + " --help')");
+            } else {
+                printLines(err, e.getMessage());
+            }
+            return e.status();
+        } catch (IllegalArgumentException e) {
+            // UblkDevice.Builder.validate(): a setting the library refuses before asking the kernel.
+            err.println("jublk: " + command.name() + ": " + e.getMessage() + " (see 'jublk " + command.name() + " --help')");
+            return CliException.USAGE;
+        } catch (UblkException | ErrnoException e) {
+            printLines(err, e.getMessage());
+            return CliException.FAILURE;
+        } catch (IOException e) {
+            printLines(err, command.name() + ": " + e);
+            return CliException.FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("jublk: " + command.name() + ": interrupted");
+            return CliException.FAILURE;
+        } catch (Exception e) {
+            err.println("jublk: " + command.name() + ": internal error: " + e);
+            e.printStackTrace(err);
+            return CliException.FAILURE;
+        }
+    }
+
+    /** Prints a possibly multi-line message with every line starting with {@code jublk: }. */
+    static void printLines(PrintStream err, String message) {
+        for (String line : String.valueOf(message).split("\n")) {
+            err.println("jublk: " + line);
+        }
+    }
+
+    private static int help(List<String> topics, PrintStream out, PrintStream err) {
+        if (topics.isEmpty()) {
+            out.print(overview());
+            return 0;
+        }
+        Command c = COMMANDS.get(topics.getFirst());
+        if (c == null || topics.size() > 1) {
+            err.println("jublk: help: " + (c == null ? "unknown command '" + topics.getFirst() + "'" : "one command at a time")
+                    + " (commands: " + String.join(", ", COMMANDS.keySet()) + ")");
+            return CliException.USAGE;
+        }
+        out.print(c.help());
+        return 0;
+    }
+
+    /** @return the top-level help */
+    static String overview() {
+        StringBuilder sb = new StringBuilder("""
+                usage: jublk COMMAND [OPTIONS]
+
+                Linux ublk userspace block devices, served by Java over io_uring.
+
+                commands:
+                """);
+        for (Command c : COMMANDS.values()) {
+            sb.append(String.format("  %-9s %s%n", c.name(), c.summary()));
+        }
+        sb.append(String.format("  %-9s %s%n", "help", "show the help of a command: jublk help add"));
+        sb.append("""
+
+                options:
+                  -h, --help     show this help ('jublk COMMAND --help' shows a command's)
+                  -V, --version  show the version
+
+                Exit status: 0 success, 1 failure, 2 wrong command line.
+                """);
+        return sb.toString();
+    }
+
+    /** @return the project version, from the jar's build */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.startsWith("$")) {
+                    return v;
+                }
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+}
