@@ -164,7 +164,9 @@ final class GuestScripts {
         for (String arg : job.command()) {
             s.append(' ').append(quote(arg));
         }
-        s.append(" <&3 >&3 2>&4 3>&- 4>&-\n");
+        // stdin through a pipe fed by cat: the port is a character device without FIONREAD, on
+        // which e.g. Java's FileInputStream.available() fails ("Illegal seek").
+        s.append(" \\\n  < <(exec cat <&3) >&3 2>&4 3>&- 4>&-\n");
         s.append("rc=$?\n");
         s.append("exec 3>&- 4>&-\n");
         s.append("finish \"$rc\"\n");
