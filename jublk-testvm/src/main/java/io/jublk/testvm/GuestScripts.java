@@ -53,10 +53,9 @@ final class GuestScripts {
                 mount -t proc proc /proc
                 mount -t sysfs sysfs /sys
                 mount -t devtmpfs devtmpfs /dev
-                trace=
-                case " $(cat /proc/cmdline) " in *" jublk.trace "*) trace=1 ;; esac
+                # Progress on the console (its tail is shown when a run fails): uptime and step.
                 mark() {
-                  [ -z "$trace" ] || echo "jublk-vm init: $(cat /proc/uptime /mnt/root/proc/uptime 2>/dev/null) $*" >/dev/console
+                  echo "jublk-vm init: $(cat /proc/uptime /mnt/root/proc/uptime 2>/dev/null) $*" >/dev/console
                 }
                 mark modules
                 """);
@@ -156,6 +155,7 @@ final class GuestScripts {
         s.append("cd ").append(quote(job.cwd()))
                 .append(" || { echo 'jublk-vm: no directory '").append(quote(job.cwd()))
                 .append(" >&4; finish 126; }\n");
+        s.append("note \"$up job started\"\n");
         s.append("env -i --");
         for (Map.Entry<String, String> e : job.env().entrySet()) {
             s.append(" \\\n  ").append(quote(e.getKey() + "=" + e.getValue()));
@@ -168,6 +168,7 @@ final class GuestScripts {
         // which e.g. Java's FileInputStream.available() fails ("Illegal seek").
         s.append(" \\\n  < <(exec cat <&3) >&3 2>&4 3>&- 4>&-\n");
         s.append("rc=$?\n");
+        s.append("read -r up _ </proc/uptime; note \"$up job ended with status $rc\"\n");
         s.append("exec 3>&- 4>&-\n");
         s.append("finish \"$rc\"\n");
         return s.toString();

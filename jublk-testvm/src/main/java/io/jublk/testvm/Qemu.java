@@ -42,8 +42,7 @@ final class Qemu {
                 "-no-reboot",
                 "-kernel", kernel.vmlinuz().toString(),
                 "-initrd", initramfs.toString(),
-                "-append", kernelParams((VmRunner.trace() ? "jublk.trace " : "")
-                        + System.getenv().getOrDefault("JUBLK_VM_KERNEL_ARGS", "")),
+                "-append", kernelParams(System.getenv("JUBLK_VM_KERNEL_ARGS")),
                 "-serial", "file:" + consoleLog,
                 "-virtfs", "local,path=/,mount_tag=" + GuestScripts.ROOT_TAG
                         + ",security_model=none,readonly=on,multidevs=remap",

@@ -59,7 +59,11 @@ public final class VmRunner {
                 trace()));
         Files.writeString(share.resolve(GuestScripts.JOB_FILE), job);
 
-        List<String> cmd = Qemu.command(config, kernel, initramfs, share, console, fifo);
+        List<String> cmd = new ArrayList<>();
+        // Bounds qemu's life even if we die without running our shutdown hook (SIGKILL); our
+        // SIGTERM reaches qemu through timeout(1).
+        cmd.addAll(List.of("timeout", "-k", "10", Long.toString(config.timeout().toSeconds() + 30)));
+        cmd.addAll(Qemu.command(config, kernel, initramfs, share, console, fifo));
         long tBoot = System.nanoTime();
         Process qemu = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -117,7 +121,7 @@ public final class VmRunner {
         return Integer.parseInt(statusText.strip());
     }
 
-    /** JUBLK_VM_TRACE=1: both guest stages trace their commands, with uptimes, on the console. */
+    /** JUBLK_VM_TRACE=1: stage 2 traces its commands, with uptimes, on the console. */
     static boolean trace() {
         return "1".equals(System.getenv("JUBLK_VM_TRACE"));
     }
