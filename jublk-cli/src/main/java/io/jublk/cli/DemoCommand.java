@@ -158,6 +158,9 @@ final class DemoCommand implements Command {
             }
             step(out, "fsck.ext4", "-f -n: clean, in " + seconds(r.elapsed()) + lastLine(r.stdout()));
 
+            if (fio != null && "1".equals(System.getenv("JUBLK_IN_VM"))) {
+                step(out, "note", "inside the jublk test VM (QEMU): the figures below say little about real hardware");
+            }
             if (fio == null) {
                 step(out, "fio", args.has("no-fio") ? "skipped (--no-fio)" : "skipped: fio is not installed");
             } else {

@@ -1,0 +1,146 @@
+package io.jublk.cli;
+
+import io.jublk.core.DataMode;
+import io.jublk.core.UblkControl;
+import io.jublk.core.UblkDeviceInfo;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+class MainTest {
+    /** What one run printed and returned. */
+    private record Run(int status, String out, String err) {
+        void assertUsageError(String firstLine) {
+            assertEquals(CliException.USAGE, status, err);
+            assertEquals(firstLine, err.lines().findFirst().orElse(""));
+            assertEquals("", out);
+        }
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        Run r = new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        if (status != 0) {
+            assertTrue(r.err().lines().allMatch(l -> l.startsWith("jublk: ") || l.startsWith("usage:") || !r.err().startsWith("jublk")),
+                    "error lines start with 'jublk: ': " + r.err());
+        }
+        return r;
+    }
+
+    @Test
+    void shouldPrintUsageAndFailWithoutACommand() {
+        Run r = run();
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("usage: jublk COMMAND"), r.err());
+    }
+
+    @Test
+    void shouldPrintHelpOnRequest() {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"-h"}, new String[] {"help"})) {
+            Run r = run(args);
+            assertEquals(0, r.status());
+            for (String command : List.of("add", "del", "list", "features", "demo", "help")) {
+                assertTrue(r.out().contains("\n  " + command + " "), command + " in " + r.out());
+            }
+        }
+    }
+
+    @Test
+    void shouldPrintEachCommandsHelp() {
+        for (String command : List.of("add", "del", "list", "features", "demo")) {
+            Run r = run(command, "--help");
+            assertEquals(0, r.status(), command);
+            assertTrue(r.out().startsWith("usage: jublk " + command), r.out());
+            assertEquals(r.out(), run("help", command).out());
+            assertEquals(r.out(), run(command, "-t", "mem", "-h").out(), "help wins over other options");
+        }
+    }
+
+    @Test
+    void shouldPrintTheVersion() {
+        Run r = run("--version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().matches("jublk \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n"), r.out());
+    }
+
+    @Test
+    void shouldRejectUnknownCommandsAndOptions() {
+        run("frob").assertUsageError("jublk: unknown command 'frob' (commands: add, del, list, features, demo, help; see 'jublk --help')");
+        run("--frob").assertUsageError("jublk: unknown option '--frob' (commands: add, del, list, features, demo, help; see 'jublk --help')");
+        run("help", "frob").assertUsageError("jublk: help: unknown command 'frob' (commands: add, del, list, features, demo)");
+        run("list", "--bogus").assertUsageError("jublk: list: unknown option '--bogus' (see 'jublk list --help')");
+        run("list", "extra").assertUsageError("jublk: list: unexpected argument 'extra' (see 'jublk list --help')");
+    }
+
+    @Test
+    void shouldRejectBadAddSettingsBeforeTouchingTheKernel() {
+        run("add").assertUsageError("jublk: add: no target type: give -t null or -t mem (see 'jublk add --help')");
+        run("add", "-t", "disk").assertUsageError("jublk: add: unknown target type 'disk': use one of null, mem (see 'jublk add --help')");
+        run("add", "-t", "mem", "-s", "12Q").assertUsageError("jublk: add: option -s/--size: '12Q' is not a size: use a number "
+                + "of bytes with an optional K, M, G or T suffix (binary: 1K = 1024), e.g. 512M or 1G (see 'jublk add --help')");
+        run("add", "-t", "mem", "-s", "1000").assertUsageError("jublk: add: device size 1000 is not a multiple of the logical "
+                + "block size 512: round it to 512 or 1024 (see 'jublk add --help')");
+        run("add", "-t", "null", "-q", "0").assertUsageError("jublk: add: option -q/--queues: 0 is out of range 1..4096 (see 'jublk add --help')");
+        run("add", "-t", "null", "-d", "x").assertUsageError("jublk: add: option -d/--depth: 'x' is not a whole number (see 'jublk add --help')");
+        run("add", "-t", "null", "-b", "1000").assertUsageError("jublk: add: logical block size 1000 is not supported: "
+                + "use 512, 1024, 2048 or 4096 (see 'jublk add --help')");
+        run("add", "-t", "null", "-n", "-1").assertUsageError("jublk: add: option -n/--number: -1 is out of range 0..1048575 (see 'jublk add --help')");
+    }
+
+    @Test
+    void shouldAskDelForExactlyOneChoice() {
+        run("del").assertUsageError("jublk: del: which device? give -n ID or --all (see 'jublk del --help')");
+        run("del", "-n", "1", "--all").assertUsageError("jublk: del: give -n ID or --all, not both (see 'jublk del --help')");
+        run("del", "-n", "x").assertUsageError("jublk: del: option -n/--number: 'x' is not a whole number (see 'jublk del --help')");
+    }
+
+    @Test
+    void shouldRejectADemoTooSmallForExt4() {
+        run("demo", "-s", "16M").assertUsageError("jublk: demo: the demo needs at least 64M for ext4 and its files (see 'jublk demo --help')");
+    }
+
+    @Test
+    void shouldSayHowToLoadTheDriverWhenItIsMissing() {
+        assumeFalse(Files.exists(Path.of(UblkControl.CONTROL_PATH)), "this host has the ublk driver");
+        for (String[] args : List.of(new String[] {"features"}, new String[] {"list"}, new String[] {"list", "--json"},
+                new String[] {"del", "-n", "0"}, new String[] {"add", "-t", "mem"}, new String[] {"demo"})) {
+            Run r = run(args);
+            assertEquals(1, r.status(), String.join(" ", args));
+            assertEquals("jublk: /dev/ublk-control does not exist: the ublk_drv kernel module is not loaded: "
+                    + "run 'modprobe ublk_drv' as root (it needs Linux 6.0 or newer)\n", r.err());
+            assertEquals("", r.out());
+        }
+    }
+
+    @Test
+    void shouldReadAddSettingsAndPassThemOnUnchanged() throws CliException {
+        AddCommand add = new AddCommand();
+        AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(),
+                List.of("-t", "mem", "--size=2G", "-q", "4", "-d", "64", "-n", "7", "-u", "-b", "4096")));
+        assertEquals(new AddCommand.Settings(TargetKind.MEM, 2L << 30, 4, 64, 7, DataMode.USER_COPY, 4096), s);
+        assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())));
+        AddCommand.Settings dflt = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null")));
+        assertEquals(new AddCommand.Settings(TargetKind.NULL, 250L << 30, 1, 128, -1, DataMode.COPY, 512), dflt);
+        assertEquals(dflt, AddCommand.settings(Args.parse("add", add.options(), dflt.asOptions())));
+    }
+
+    @Test
+    void shouldDescribeAnAddedDeviceInOneLine() {
+        AddCommand.Settings s = new AddCommand.Settings(TargetKind.MEM, 1L << 30, 1, 128, -1, DataMode.COPY, 512);
+        UblkDeviceInfo info = new UblkDeviceInfo(0, 1, 128, 1, 512 << 10, 99, 0, 0, 0, 0);
+        assertEquals("dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)", AddCommand.describe(info, s));
+        UblkDeviceInfo two = new UblkDeviceInfo(3, 2, 64, 1, 512 << 10, 99, 0, 0, 0, 0);
+        assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", AddCommand.describe(two, s));
+    }
+}
