@@ -28,6 +28,9 @@ final class Host {
         TOOLS.put("mkfifo", "coreutils");
         TOOLS.put("apt-get", "apt");
         TOOLS.put("dpkg-deb", "dpkg");
+        // Run by the integration tests inside the guest, which sees the host's root.
+        TOOLS.put("fio", "fio");
+        TOOLS.put("mkfs.ext4", "e2fsprogs");
     }
 
     private static final List<String> BUSYBOX_PATHS = List.of("/bin/busybox", "/usr/bin/busybox");

@@ -1,0 +1,188 @@
+package io.jublk.it;
+
+import io.jublk.core.BlockTarget;
+import io.jublk.core.DataMode;
+import io.jublk.core.IoBufferProvider;
+import io.jublk.core.UblkControl;
+import io.jublk.core.UblkDevice;
+import io.jublk.core.UblkIo;
+import io.jublk.targets.MemTarget;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real data through the real driver: fio verify and ext4 on the mem target, in every data mode. */
+@Timeout(900)
+class MemDeviceIT {
+    private static final long SIZE = 256L << 20;
+
+    @ParameterizedTest
+    @EnumSource(DataMode.class)
+    void shouldPassFioVerifyInEachDataMode(DataMode mode) throws Exception {
+        try (MemTarget mem = new MemTarget(SIZE); ApplicationBuffers pool = new ApplicationBuffers(512 * 1024, 2 * 64)) {
+            UblkDevice.Builder b = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).dataMode(mode);
+            if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
+                b.bufferProvider(pool);
+            }
+            try (UblkDevice dev = b.build()) {
+                assertEquals(mode, dev.dataMode());
+                dev.runQueues();
+                dev.start();
+                assertTrue(Files.exists(Path.of(dev.blockPath())), dev.blockPath() + " after START_DEV");
+                String out = Commands.fioVerify(dev.blockPath(), 64L << 20, 64, 2);
+                System.out.println("fio verify, " + mode + ":\n" + out);
+                if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
+                    assertTrue(pool.lent() > 0, "the application's buffers were used");
+                    assertEquals(0, pool.outstanding(), "every lent buffer came back");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldHoldAnExt4FilesystemThatPassesFsck() throws Exception {
+        try (MemTarget mem = new MemTarget(SIZE);
+             UblkDevice dev = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).build()) {
+            dev.runQueues();
+            dev.start();
+            String bdev = dev.blockPath();
+            Commands.check(120, "mkfs.ext4", "-q", "-F", bdev);
+            Path mnt = Files.createTempDirectory("jublk-ext4");
+            Commands.check(60, "mount", bdev, mnt.toString());
+            try {
+                byte[] data = new byte[3 << 20];
+                new java.util.Random(7).nextBytes(data);
+                for (int i = 0; i < 8; i++) {
+                    Files.write(mnt.resolve("file" + i), data);
+                }
+                Commands.check(60, "sync");
+                Commands.check(60, "sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
+                for (int i = 0; i < 8; i++) {
+                    assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(mnt.resolve("file" + i))), "file" + i);
+                }
+            } finally {
+                Commands.check(60, "umount", mnt.toString());
+            }
+            String fsck = Commands.check(120, "fsck.ext4", "-f", "-n", bdev);
+            System.out.println(fsck);
+        }
+    }
+
+    @Test
+    void shouldCompleteFromAThreadPool() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (MemTarget mem = new MemTarget(SIZE)) {
+            BlockTarget offloaded = new BlockTarget() {
+                @Override
+                public int read(UblkIo io) {
+                    pool.execute(() -> io.complete(mem.read(io)));
+                    return ASYNC;
+                }
+
+                @Override
+                public int write(UblkIo io) {
+                    pool.execute(() -> io.complete(mem.write(io)));
+                    return ASYNC;
+                }
+
+                @Override
+                public int flush(UblkIo io) {
+                    pool.execute(() -> io.complete(0));
+                    return ASYNC;
+                }
+            };
+            try (UblkDevice dev = UblkDevice.builder().target(offloaded).size(SIZE).queues(2).depth(64).build()) {
+                dev.runQueues();
+                dev.start();
+                System.out.println(Commands.fioVerify(dev.blockPath(), 64L << 20, 64, 2));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldLeaveNothingBehindAfterTwentyLifecycles() throws Exception {
+        long fdsBefore = countFds();
+        int threadsBefore = Thread.activeCount();
+        try (UblkControl control = UblkControl.open(); MemTarget mem = new MemTarget(16L << 20)) {
+            long fdsWithControl = countFds();
+            for (int round = 0; round < 20; round++) {
+                int id;
+                try (UblkDevice dev = UblkDevice.builder().control(control).target(mem).size(16L << 20)
+                        .queues(2).depth(32).build()) {
+                    id = dev.id();
+                    dev.runQueues();
+                    dev.start();
+                    assertTrue(Files.exists(Path.of(dev.blockPath())));
+                }
+                assertFalse(Files.exists(Path.of("/dev/ublkb" + id)), "block node of device " + id + " removed");
+                assertFalse(Files.exists(Path.of("/dev/ublkc" + id)), "char node of device " + id + " removed");
+                assertFalse(UblkControl.deviceIds().contains(id), "device " + id + " deleted");
+            }
+            assertEquals(fdsWithControl, countFds(), "open fds after 20 rounds");
+        }
+        assertEquals(fdsBefore, countFds(), "open fds after closing the control device");
+        Thread.sleep(100);
+        assertTrue(Thread.activeCount() <= threadsBefore, "no queue thread outlives its device");
+    }
+
+    private static long countFds() throws Exception {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    /** A fixed pool of native buffers, standing in for an RPC system's memory pool. */
+    static final class ApplicationBuffers implements IoBufferProvider, AutoCloseable {
+        private final Arena arena = Arena.ofShared();
+        private final ArrayDeque<MemorySegment> free = new ArrayDeque<>();
+        private long lent;
+        private int outstanding;
+
+        ApplicationBuffers(int bufferBytes, int count) {
+            for (int i = 0; i < count; i++) {
+                free.push(arena.allocate(bufferBytes, 4096));
+            }
+        }
+
+        @Override
+        public synchronized MemorySegment acquire(UblkIo io) {
+            lent++;
+            outstanding++;
+            return free.pop();
+        }
+
+        @Override
+        public synchronized void release(UblkIo io, MemorySegment buffer) {
+            outstanding--;
+            free.push(buffer);
+        }
+
+        synchronized long lent() {
+            return lent;
+        }
+
+        synchronized int outstanding() {
+            return outstanding;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+}

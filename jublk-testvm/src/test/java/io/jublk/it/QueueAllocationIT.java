@@ -1,0 +1,49 @@
+package io.jublk.it;
+
+import io.jublk.core.UblkDevice;
+import io.jublk.targets.NullTarget;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The per-IO path allocates nothing in steady state: measured on the queue threads under fio. */
+@Timeout(900)
+class QueueAllocationIT {
+    private static final int IOS = 100_000;
+
+    @Test
+    void shouldAllocateLessThanOneBytePerIo() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (UblkDevice dev = UblkDevice.builder().target(new NullTarget()).size(1L << 30).queues(1).depth(64).build()) {
+            dev.runQueues();
+            dev.start();
+            long[] queueThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("ublk-d" + dev.id() + "-q"))
+                    .mapToLong(Thread::threadId).toArray();
+            assertTrue(queueThreads.length == 1, "one queue thread");
+            double perIo = Double.MAX_VALUE;
+            // The JIT must compile the path first (the JDK's errno capture allocates until it does).
+            for (int round = 0; round < 8 && perIo >= 1.0; round++) {
+                long before = threads.getThreadAllocatedBytes(queueThreads[0]);
+                long ios = runFio(dev.blockPath());
+                long bytes = threads.getThreadAllocatedBytes(queueThreads[0]) - before;
+                perIo = (double) bytes / ios;
+                System.out.printf("round %d: %d bytes over %d IOs = %.4f bytes/IO%n", round, bytes, ios, perIo);
+            }
+            assertTrue(perIo < 1.0, "steady-state allocation per IO " + perIo + " bytes");
+        }
+    }
+
+    private static long runFio(String device) throws Exception {
+        String out = Commands.check(600, "fio", "--name=alloc", "--filename=" + device, "--ioengine=io_uring",
+                "--direct=1", "--rw=randread", "--bs=4k", "--iodepth=32", "--number_ios=" + IOS,
+                "--size=1g", "--time_based=0", "--norandommap", "--output-format=terse", "--terse-version=3");
+        // terse v3: field 6 is the KiB read; at 4 KiB per IO that gives the IO count.
+        String[] f = out.strip().split("\n")[out.strip().split("\n").length - 1].split(";");
+        long kib = Long.parseLong(f[5]);
+        return kib / 4;
+    }
+}
