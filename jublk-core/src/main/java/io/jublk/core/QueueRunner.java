@@ -1,5 +1,12 @@
 package io.jublk.core;
 
+import io.jublk.uring.ErrnoException;
+import io.jublk.uring.Syscalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -11,18 +18,31 @@ public final class QueueRunner implements Runnable {
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final UblkQueue queue;
+    private final boolean pinned;
 
     /**
      * @param queue the queue to serve
      */
     public QueueRunner(UblkQueue queue) {
+        this(queue, false);
+    }
+
+    /**
+     * @param queue the queue to serve
+     * @param pinned whether to bind the serving thread to the queue's CPUs (GET_QUEUE_AFFINITY) first
+     */
+    public QueueRunner(UblkQueue queue, boolean pinned) {
         this.queue = queue;
+        this.pinned = pinned;
     }
 
     /** Serves the queue until it terminates; failures are reported to the device and end the loop. */
     @Override
     public void run() {
         try {
+            if (pinned) {
+                pin();
+            }
             queue.start();
             while (!queue.isTerminated()) {
                 queue.poll(POLL_NANOS);
@@ -31,6 +51,22 @@ public final class QueueRunner implements Runnable {
             queue.device().report(queue, "queue stopped serving", e);
         } finally {
             queue.close();
+        }
+    }
+
+    private void pin() throws UblkException {
+        UblkDevice device = queue.device();
+        BitSet cpus = device.control().queueAffinity(device.id(), queue.queueId());
+        if (cpus.isEmpty()) {
+            return;
+        }
+        long[] words = cpus.toLongArray();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(Math.max(words.length, 16) * 8L, 8);
+            MemorySegment.copy(words, 0, mask, ValueLayout.JAVA_LONG, 0, words.length);
+            Syscalls.schedSetaffinity(0, mask);
+        } catch (ErrnoException e) {
+            throw new UblkException("sched_setaffinity for " + queue, device.id(), e);
         }
     }
 }

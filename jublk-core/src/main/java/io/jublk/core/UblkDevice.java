@@ -130,12 +130,24 @@ public final class UblkDevice implements AutoCloseable {
      *
      * @return this device
      */
-    public synchronized UblkDevice runQueues() {
+    public UblkDevice runQueues() {
+        return runQueues(false);
+    }
+
+    /**
+     * Like {@link #runQueues()}; with {@code pinned}, each thread is first bound to the CPUs the
+     * kernel reports for its queue (GET_QUEUE_AFFINITY), so requests are served where they were
+     * queued.
+     *
+     * @param pinned whether to bind each queue's thread to its queue's CPUs
+     * @return this device
+     */
+    public synchronized UblkDevice runQueues(boolean pinned) {
         if (!runnerThreads.isEmpty()) {
             throw new IllegalStateException("the queues of device " + id() + " already run");
         }
         for (UblkQueue q : queues) {
-            Thread t = Thread.ofPlatform().name(q.toString()).unstarted(new QueueRunner(q));
+            Thread t = Thread.ofPlatform().name(q.toString()).unstarted(new QueueRunner(q, pinned));
             runnerThreads.add(t);
             t.start();
         }
