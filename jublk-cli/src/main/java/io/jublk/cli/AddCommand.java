@@ -10,6 +10,7 @@ import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.NullTarget;
 import io.jublk.uring.Errno;
+import io.jublk.uring.ErrnoException;
 
 import java.io.File;
 import java.io.IOException;
@@ -235,7 +236,13 @@ final class AddCommand implements Command {
         Thread hook = new Thread(server::shutdown, "jublk-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            BlockTarget target = s.target().create(s.sizeBytes());
+            BlockTarget target;
+            try {
+                target = s.target().create(s.sizeBytes());
+            } catch (ErrnoException e) {
+                throw CliException.failure("add: cannot reserve " + Sizes.format(s.sizeBytes()) + " of address space for the "
+                        + s.target().cliName() + " target: " + e.getMessage(), e);
+            }
             UblkDevice dev;
             try {
                 dev = s.builder(target).reporter(line -> err.println(line)).build();

@@ -4,6 +4,7 @@ import io.jublk.core.DataMode;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkException;
 import io.jublk.targets.MemTarget;
+import io.jublk.uring.ErrnoException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,7 +101,12 @@ final class DemoCommand implements Command {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             out.printf("jublk demo: ext4 on a %s RAM disk served by this JVM (kernel %s)%n", Sizes.format(size), Host.kernelRelease());
-            MemTarget target = new MemTarget(size);
+            MemTarget target;
+            try {
+                target = new MemTarget(size);
+            } catch (ErrnoException e) {
+                throw CliException.failure("demo: cannot reserve " + Sizes.format(size) + " for the RAM disk: " + e.getMessage(), e);
+            }
             demo.target = target;
             UblkDevice dev = settings.builder(target).build();
             demo.device = dev;
