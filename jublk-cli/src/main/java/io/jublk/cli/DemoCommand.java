@@ -124,8 +124,13 @@ final class DemoCommand implements Command {
             demo.mounted = true;
             step(out, "mount", bdev + " on " + dir);
 
+            byte[][] contents = randomContents();
+            List<String> sums = new ArrayList<>();
+            for (byte[] c : contents) {
+                sums.add(sha256(c));
+            }
             long t0 = System.nanoTime();
-            List<String> sums = writeFiles(dir);
+            writeFiles(dir, contents);
             Duration writeTime = Duration.ofNanos(System.nanoTime() - t0);
             step(out, "write", FILES + " files, " + Sizes.format((long) FILES * FILE_BYTES) + " of random data, fsync'd, in "
                     + seconds(writeTime) + " (" + rate((long) FILES * FILE_BYTES, writeTime) + "); SHA-256 of file 0: "
@@ -268,28 +273,32 @@ final class DemoCommand implements Command {
         out.flush();
     }
 
-    /** Writes the files, each fsync'd, and returns their SHA-256 sums in order. */
-    private static List<String> writeFiles(Path dir) throws IOException {
-        List<String> sums = new ArrayList<>();
+    /** @return the files' contents: random bytes, made before the clock starts */
+    private static byte[][] randomContents() {
         SplittableRandom random = new SplittableRandom(System.nanoTime());
-        byte[] data = new byte[FILE_BYTES];
-        for (int i = 0; i < FILES; i++) {
+        byte[][] contents = new byte[FILES][FILE_BYTES];
+        for (byte[] data : contents) {
             for (int off = 0; off < data.length; off += 8) {
                 long v = random.nextLong();
                 for (int b = 0; b < 8; b++) {
                     data[off + b] = (byte) (v >>> (8 * b));
                 }
             }
+        }
+        return contents;
+    }
+
+    /** Writes the files, each fsync'd. */
+    private static void writeFiles(Path dir, byte[][] contents) throws IOException {
+        for (int i = 0; i < contents.length; i++) {
             Path f = dir.resolve(String.format(Locale.ROOT, "file-%02d.bin", i));
             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream os = java.nio.channels.Channels.newOutputStream(ch)) {
-                os.write(data);
+                os.write(contents[i]);
                 os.flush();
                 ch.force(true);
             }
-            sums.add(sha256(data));
         }
-        return sums;
     }
 
     private static List<String> readFiles(Path dir) throws IOException {

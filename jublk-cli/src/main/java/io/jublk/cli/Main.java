@@ -96,10 +96,6 @@ public final class Main {
                 printLines(err, e.getMessage());
             }
             return e.status();
-        } catch (IllegalArgumentException e) {
-            // UblkDevice.Builder.validate(): a setting the library refuses before asking the kernel.
-            err.println("jublk: " + command.name() + ": " + e.getMessage() + " (see 'jublk " + command.name() + " --help')");
-            return CliException.USAGE;
         } catch (UblkException | ErrnoException e) {
             printLines(err, e.getMessage());
             return CliException.FAILURE;
