@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  */
 public final class UblkDevice implements AutoCloseable {
     private static final long QUEUE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** Largest discard or write-zeroes request: 1 GiB, so every request length fits an int; the block layer splits larger ones. */
+    private static final int MAX_ZEROING_SECTORS = 1 << 21;
 
     private final UblkControl control;
     private final boolean ownsControl;
@@ -599,8 +601,8 @@ public final class UblkDevice implements AutoCloseable {
             if (caps.discard() || caps.writeZeroes()) {
                 types |= UblkCmd.UBLK_PARAM_TYPE_DISCARD;
                 discardGranularity = Math.max(logicalBlockSize, 4096);
-                maxDiscard = caps.discard() ? Integer.MAX_VALUE >> 9 << 9 : 0;
-                maxWriteZeroes = caps.writeZeroes() ? Integer.MAX_VALUE >> 9 << 9 : 0;
+                maxDiscard = caps.discard() ? MAX_ZEROING_SECTORS : 0;
+                maxWriteZeroes = caps.writeZeroes() ? MAX_ZEROING_SECTORS : 0;
                 discardSegments = 1;
             }
             int lbs = Integer.numberOfTrailingZeros(logicalBlockSize);

@@ -82,6 +82,37 @@ class MemDeviceIT {
     }
 
     @Test
+    void shouldDiscardLargeRangesAndGiveTheMemoryBack() throws Exception {
+        long size = 4L << 30;
+        try (MemTarget mem = new MemTarget(size);
+             UblkDevice dev = UblkDevice.builder().target(mem).size(size).queues(1).depth(32).build()) {
+            dev.runQueues();
+            dev.start();
+            long rssBefore = rssKiB();
+            Commands.check(120, "dd", "if=/dev/urandom", "of=" + dev.blockPath(), "bs=1M", "count=256",
+                    "seek=2048", "oflag=direct", "status=none");
+            long rssWritten = rssKiB();
+            assertTrue(rssWritten - rssBefore > 200_000, "256 MiB written costs memory: " + (rssWritten - rssBefore) + " KiB");
+            // 3 GiB in one call: larger than any single request the device accepts, so the kernel splits it.
+            Commands.check(120, "blkdiscard", "-o", "0", "-l", String.valueOf(3L << 30), dev.blockPath());
+            long rssDiscarded = rssKiB();
+            assertTrue(rssWritten - rssDiscarded > 200_000, "discard hands the pages back: " + rssDiscarded + " KiB");
+            String zeros = Commands.check(120, "sh", "-c", "dd if=" + dev.blockPath()
+                    + " bs=1M skip=2048 count=256 iflag=direct status=none | tr -d '\\000' | wc -c");
+            assertEquals("0", zeros.strip(), "discarded range reads back as zeros");
+        }
+    }
+
+    private static long rssKiB() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS");
+    }
+
+    @Test
     void shouldCompleteFromAThreadPool() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (MemTarget mem = new MemTarget(SIZE)) {
