@@ -49,6 +49,10 @@ public final class UblkControl implements AutoCloseable {
     private final ParamsFlyweight params = new ParamsFlyweight();
     private int result;
     private boolean resultSeen;
+    private final io.jublk.uring.CompletionHandler onResult = (userData, res, flags) -> {
+        result = res;
+        resultSeen = true;
+    };
     private long features = -1;
     private boolean closed;
 
@@ -96,7 +100,7 @@ public final class UblkControl implements AutoCloseable {
         }
         payload.set(ValueLayout.JAVA_LONG, 0, 0);
         int res = run("UBLK_U_CMD_GET_FEATURES", UblkCmd.UBLK_U_CMD_GET_FEATURES, UblkException.NO_DEVICE,
-                CtrlCmdFlyweight.QUEUE_ID_NONE, 0, UblkCmd.UBLK_FEATURES_LEN, false, -1, true);
+                CtrlCmdFlyweight.QUEUE_ID_NONE, 0, UblkCmd.UBLK_FEATURES_LEN, false);
         features = res < 0 ? 0 : payload.get(ValueLayout.JAVA_LONG, 0);
         return features;
     }
@@ -120,7 +124,7 @@ public final class UblkControl implements AutoCloseable {
         devInfo.wrap(payload, 0).nrHwQueues(queues).queueDepth(depth).maxIoBufBytes(maxIoBytes)
                 .devId(devId).ublksrvPid(-1).flags(flags).ublksrvFlags(ublksrvFlags);
         runChecked("UBLK_U_CMD_ADD_DEV", UblkCmd.UBLK_U_CMD_ADD_DEV, devId, CtrlCmdFlyweight.QUEUE_ID_NONE, 0,
-                (int) DevInfoFlyweight.SIZE, false, -1);
+                (int) DevInfoFlyweight.SIZE, false);
         return readDevInfo();
     }
 
@@ -144,7 +148,7 @@ public final class UblkControl implements AutoCloseable {
                 .discardMaxDiscardSectors(p.maxDiscardSectors()).discardMaxWriteZeroesSectors(p.maxWriteZeroesSectors())
                 .discardMaxDiscardSegments(p.maxDiscardSegments()).dmaAlignment(p.dmaAlignment());
         runChecked("UBLK_U_CMD_SET_PARAMS", UblkCmd.UBLK_U_CMD_SET_PARAMS, devId, CtrlCmdFlyweight.QUEUE_ID_NONE, 0,
-                base + (int) ParamsFlyweight.SIZE, unprivileged, base);
+                base + (int) ParamsFlyweight.SIZE, unprivileged);
     }
 
     /**
@@ -161,7 +165,7 @@ public final class UblkControl implements AutoCloseable {
         area.fill((byte) 0);
         params.wrap(area, 0).len((int) ParamsFlyweight.SIZE);
         runChecked("UBLK_U_CMD_GET_PARAMS", UblkCmd.UBLK_U_CMD_GET_PARAMS, devId, CtrlCmdFlyweight.QUEUE_ID_NONE, 0,
-                base + (int) ParamsFlyweight.SIZE, unprivileged, base);
+                base + (int) ParamsFlyweight.SIZE, unprivileged);
         return new UblkParams(params.types(), params.basicAttrs(), params.basicLogicalBsShift(),
                 params.basicPhysicalBsShift(), params.basicIoOptShift(), params.basicIoMinShift(),
                 params.basicMaxSectors(), params.basicChunkSectors(), params.basicDevSectors(),
@@ -299,10 +303,10 @@ public final class UblkControl implements AutoCloseable {
         payload.asSlice(base, DevInfoFlyweight.SIZE).fill((byte) 0);
         if (withPath) {
             runChecked("UBLK_U_CMD_GET_DEV_INFO2", UblkCmd.UBLK_U_CMD_GET_DEV_INFO2, devId,
-                    CtrlCmdFlyweight.QUEUE_ID_NONE, 0, base + (int) DevInfoFlyweight.SIZE, true, base);
+                    CtrlCmdFlyweight.QUEUE_ID_NONE, 0, base + (int) DevInfoFlyweight.SIZE, true);
         } else {
             runChecked("UBLK_U_CMD_GET_DEV_INFO", UblkCmd.UBLK_U_CMD_GET_DEV_INFO, devId,
-                    CtrlCmdFlyweight.QUEUE_ID_NONE, 0, (int) DevInfoFlyweight.SIZE, false, 0);
+                    CtrlCmdFlyweight.QUEUE_ID_NONE, 0, (int) DevInfoFlyweight.SIZE, false);
         }
         devInfo.wrap(payload, base);
         return toInfo();
@@ -320,7 +324,7 @@ public final class UblkControl implements AutoCloseable {
         int bytes = 1024;
         payload.asSlice(0, bytes).fill((byte) 0);
         runChecked("UBLK_U_CMD_GET_QUEUE_AFFINITY", UblkCmd.UBLK_U_CMD_GET_QUEUE_AFFINITY, devId,
-                CtrlCmdFlyweight.QUEUE_ID_NONE, queueId, bytes, false, 0);
+                CtrlCmdFlyweight.QUEUE_ID_NONE, queueId, bytes, false);
         return BitSet.valueOf(payload.asSlice(0, bytes).toArray(ValueLayout.JAVA_LONG));
     }
 
@@ -387,7 +391,7 @@ public final class UblkControl implements AutoCloseable {
     private void simple(String name, int op, int devId, long data, boolean unprivileged) throws UblkException {
         synchronized (this) {
             int base = unprivileged ? pathPrefix(devId, true) : 0;
-            runChecked(name, op, devId, CtrlCmdFlyweight.QUEUE_ID_NONE, data, base, unprivileged, base);
+            runChecked(name, op, devId, CtrlCmdFlyweight.QUEUE_ID_NONE, data, base, unprivileged);
         }
     }
 
@@ -403,16 +407,16 @@ public final class UblkControl implements AutoCloseable {
         return DEV_PATH_MAX;
     }
 
-    private void runChecked(String name, int op, int devId, int queueId, long data, int len, boolean withPath,
-                            int unusedBase) throws UblkException {
-        int res = run(name, op, devId, queueId, data, len, withPath, unusedBase, false);
+    private void runChecked(String name, int op, int devId, int queueId, long data, int len, boolean withPath)
+            throws UblkException {
+        int res = run(name, op, devId, queueId, data, len, withPath);
         if (res < 0) {
             throw UblkException.of(name, devId, res);
         }
     }
 
-    private int run(String name, int op, int devId, int queueId, long data, int len, boolean withPath,
-                    int unusedBase, boolean tolerateErrors) throws UblkException {
+    private int run(String name, int op, int devId, int queueId, long data, int len, boolean withPath)
+            throws UblkException {
         if (closed) {
             throw new IllegalStateException(CONTROL_PATH + " is closed");
         }
@@ -426,10 +430,7 @@ public final class UblkControl implements AutoCloseable {
             ring.submit();
             while (!resultSeen) {
                 ring.submitAndWait(1);
-                ring.pollCompletions((userData, res, flags) -> {
-                    result = res;
-                    resultSeen = true;
-                });
+                ring.pollCompletions(onResult);
             }
             return result;
         } catch (ErrnoException e) {
@@ -454,10 +455,5 @@ public final class UblkControl implements AutoCloseable {
         } catch (ErrnoException ignored) {
             // close(2) failing leaves nothing to undo.
         }
-    }
-
-    /** @return a name for a feature mask, for messages */
-    static String describe(long flags) {
-        return UblkFeature.describe(flags);
     }
 }
