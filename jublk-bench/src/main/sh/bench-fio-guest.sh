@@ -7,9 +7,10 @@
 #                      [--other 'CMD {queues} {depth} {id}'] [--other-del 'CMD {id}']
 #
 # For each queue count, each server (kernel null_blk, jublk null, the other ublk server) gets one
-# device, a long warm-up, then one fio run per rw x iodepth (each with a 2 s ramp that is not
-# counted). Progress goes to stderr, the results to stdout: one "RESULT" line per fio run, then the
-# table. Whatever it created is removed on exit, also on failure or a signal.
+# device and a long warm-up; then for each rw x iodepth the servers run fio back to back (each run
+# with a 2 s ramp that is not counted). Progress goes to stderr, the results to stdout: one
+# "RESULT" line per fio run, then the table. Whatever it created is removed on exit, also on
+# failure or a signal.
 set -euo pipefail
 
 java='' jar='' runtime=5 warmup=12 ramp=2 server_depth=128
@@ -226,18 +227,26 @@ results=$work/results
 : >"$results"
 
 log "kernel $(uname -r), $ncpu CPUs, fio $(fio --version), runtime ${runtime}s + ${ramp}s ramp, warm-up ${warmup}s per server"
+declare -A devs
 for q in $queue_counts; do
+  # All servers live at once and measured back to back for each row, so that a ratio compares
+  # runs seconds apart, not minutes: the load of a shared host drifts.
   for s in "${servers[@]}"; do
     log "$s: starting with $q queue(s) of depth $server_depth"
     start_"${s/null_blk/nullblk}" "$q"  # sets dev (not in a subshell: it records what to clean up)
+    devs[$s]=$dev
+  done
+  for s in "${servers[@]}"; do
     # Warm-up: a mix of reads and writes at the deepest depth, long enough for the JIT (C2) to
     # compile a Java server's hot paths; the same for every server, so nobody is favoured.
-    log "$s: warm-up ${warmup}s on $dev"
-    fio_run "$dev" randrw 32 "$q" "$warmup" 0 "$work/warmup.json"
-    for rw in $rws; do
-      for qd in $depths; do
+    log "$s: warm-up ${warmup}s on ${devs[$s]}"
+    fio_run "${devs[$s]}" randrw 32 "$q" "$warmup" 0 "$work/warmup.json"
+  done
+  for rw in $rws; do
+    for qd in $depths; do
+      for s in "${servers[@]}"; do
         json=$work/$s-$rw-qd$qd-q$q.json
-        fio_run "$dev" "$rw" "$qd" "$q" "$runtime" "$ramp" "$json"
+        fio_run "${devs[$s]}" "$rw" "$qd" "$q" "$runtime" "$ramp" "$json"
         line=$(result_line "$s" "$rw" "$qd" "$q" "$json")
         echo "$line" >>"$results"
         echo "$line"
@@ -245,8 +254,8 @@ for q in $queue_counts; do
         log "$s $rw iodepth $qd, $q queue(s): $iops IOPS, mean $mean us, p99 $p99 us"
       done
     done
-    stop_server "$s"
   done
+  for s in "${servers[@]}"; do stop_server "$s"; done
 done
 
 # ---- the table ----------------------------------------------------------------------------------
