@@ -6,6 +6,7 @@ import io.jublk.core.IoBufferProvider;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkIo;
+import io.jublk.core.UblkQueue;
 import io.jublk.targets.MemTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -110,6 +112,40 @@ class MemDeviceIT {
             }
         }
         throw new IllegalStateException("no VmRSS");
+    }
+
+    @Test
+    void shouldServeTwoQueuesFromOneApplicationThreadWithDoWork() throws Exception {
+        try (MemTarget mem = new MemTarget(SIZE);
+             UblkDevice dev = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).build()) {
+            // The application's own duty-cycle loop: both queues composed on one platform thread.
+            Thread app = Thread.ofPlatform().name("app-duty-cycle").start(() -> {
+                List<UblkQueue> queues = dev.queues();
+                try {
+                    for (UblkQueue q : queues) {
+                        q.start();
+                    }
+                    while (!queues.stream().allMatch(UblkQueue::isTerminated)) {
+                        int work = 0;
+                        for (UblkQueue q : queues) {
+                            work += q.doWork();
+                        }
+                        if (work == 0) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    queues.forEach(UblkQueue::close);
+                }
+            });
+            dev.start();
+            System.out.println(Commands.fioVerify(dev.blockPath(), 64L << 20, 64, 2));
+            dev.stop();
+            app.join(60_000);
+            assertFalse(app.isAlive(), "the duty-cycle loop ends once the device stops");
+        }
     }
 
     @Test
