@@ -15,7 +15,22 @@ final class Qemu {
             "i8042.noaux", "i8042.nomux", "i8042.nopnp", "i8042.dumbkbd", "8250.nr_uarts=1",
             "random.trust_cpu=on", "tsc=reliable", "no_timer_check", "lpj=10000000", "loglevel=4");
 
+    /**
+     * The guest CPU. Not {@code max}: QEMU 7.2 (Debian bookworm) was the first to emulate AVX/AVX2
+     * under TCG, and with {@code max} HotSpot uses them (UseAVX=2, AVX2 SHA-256 and array stubs);
+     * guest JVMs were seen to die with SIGSEGV in ordinary Java code (SHA-256, array fill) there.
+     * Westmere stops at SSE4.2/POPCNT/AES-NI/PCLMULQDQ (no AVX, no XSAVE), so HotSpot (UseAVX=0,
+     * no SHA intrinsic), fio and mkfs take their SSE paths, which TCG runs faster than its AVX
+     * helpers. {@code JUBLK_VM_CPU} overrides it, for debugging.
+     */
+    static final String CPU_MODEL = "Westmere";
+
     private Qemu() {
+    }
+
+    /** {@link #CPU_MODEL}, or {@code override} (JUBLK_VM_CPU) when set. */
+    static String cpuModel(String override) {
+        return override == null || override.isBlank() ? CPU_MODEL : override.strip();
     }
 
     /** Our parameters plus {@code extra} (JUBLK_VM_KERNEL_ARGS, for debugging), which win. */
@@ -33,7 +48,7 @@ final class Qemu {
         List<String> c = new ArrayList<>(List.of(
                 "qemu-system-x86_64",
                 "-accel", "tcg,thread=multi",
-                "-cpu", "max",
+                "-cpu", cpuModel(System.getenv("JUBLK_VM_CPU")),
                 "-M", "q35",
                 "-smp", Integer.toString(config.cpus()),
                 "-m", config.memory(),
