@@ -1,5 +1,6 @@
 package io.jublk.testvm;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +31,24 @@ final class GuestScripts {
     static final String UPTIME_FILE = "job-start-uptime";
     /** Written by the host: the kernel's module directory, which stage 1 binds at /lib/modules/KV. */
     static final String MODULES_DIR_FILE = "modules-dir";
+    /** Share file listing host directories under /tmp that the guest must still see. */
+    static final String KEEP_PATHS_FILE = "keep-paths";
+
+    /**
+     * The guest mounts a fresh tmpfs on /tmp; a working directory or repository there (a
+     * fresh clone in /tmp, say) would vanish. Returns, for each such path, its top directory
+     * (/tmp/X), which the guest binds back from the overlay root.
+     */
+    static List<String> pathsToKeep(List<java.nio.file.Path> paths) {
+        java.util.LinkedHashSet<String> keep = new java.util.LinkedHashSet<>();
+        for (java.nio.file.Path p : paths) {
+            java.nio.file.Path abs = p.toAbsolutePath().normalize();
+            if (abs.getNameCount() >= 2 && abs.startsWith("/tmp")) {
+                keep.add("/" + abs.subpath(0, 2));
+            }
+        }
+        return new ArrayList<>(keep);
+    }
 
     private static final String NINEP_OPTS = "trans=virtio,version=9p2000.L,msize=524288";
 
@@ -81,8 +100,21 @@ final class GuestScripts {
                 .append(" $share || fail 'cannot mount the job share'\n");
         s.append("""
                 for fs in proc sys dev; do mount --move /$fs $r/$fs || fail "cannot move /$fs"; done
+                # Host directories under /tmp the job needs (a clone in /tmp): hold them aside
+                # while a fresh tmpfs goes on /tmp, then put them back.
+                keep=$(cat $share/%s 2>/dev/null)
+                n=0
+                for p in $keep; do
+                  mkdir -p /mnt/keep$n && mount --bind "$r$p" /mnt/keep$n || echo "jublk-vm init: cannot keep $p" >/dev/console
+                  n=$((n + 1))
+                done
                 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs $r/tmp
                 mkdir -p $r/dev/shm $r/dev/pts $r/dev/mqueue $r/dev/virtio-ports
+                n=0
+                for p in $keep; do
+                  mkdir -p "$r$p" && mount --move /mnt/keep$n "$r$p" || echo "jublk-vm init: cannot restore $p" >/dev/console
+                  n=$((n + 1))
+                done
                 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs $r/dev/shm
                 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $r/dev/pts
                 mount -t cgroup2 -o nsdelegate cgroup2 $r/sys/fs/cgroup 2>/dev/null || echo 'jublk-vm init: no cgroup2' >/dev/console
@@ -103,7 +135,7 @@ final class GuestScripts {
                 done
                 mark ports found
                 kv=$(uname -r)
-                """.formatted(STDIO_PORT, STDERR_PORT));
+                """.formatted(KEEP_PATHS_FILE, STDIO_PORT, STDERR_PORT));
         s.append("if read -r moddir <$share/").append(MODULES_DIR_FILE).append("; then\n");
         s.append("""
                   mkdir -p "$r/lib/modules/$kv" && mount --bind "$r$moddir" "$r/lib/modules/$kv" \\

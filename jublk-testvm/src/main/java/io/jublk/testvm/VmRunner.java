@@ -54,6 +54,8 @@ public final class VmRunner {
         Path fifo = work.resolve("guest-stderr");
         Host.capture(List.of("mkfifo", "-m", "600", fifo.toString()));
         Files.writeString(share.resolve(GuestScripts.MODULES_DIR_FILE), kernel.moduleDir() + "\n");
+        Files.writeString(share.resolve(GuestScripts.KEEP_PATHS_FILE),
+                String.join("\n", GuestScripts.pathsToKeep(List.of(config.cwd(), root))) + "\n");
         String job = GuestScripts.job(new GuestScripts.Job(
                 config.cwd().toString(), config.env(), config.command(), config.modprobe(),
                 trace()));

@@ -21,6 +21,13 @@ class GuestScriptsTest {
             "*", "-x", "--", "ümlaut", "semi;colon");
 
     @Test
+    void shouldKeepAWorkingTreeUnderTmpVisibleInTheGuest() {
+        assertEquals(List.of("/tmp/fresh"), GuestScripts.pathsToKeep(List.of(
+                java.nio.file.Path.of("/tmp/fresh/jublk-testvm"), java.nio.file.Path.of("/tmp/fresh"),
+                java.nio.file.Path.of("/work/main"), java.nio.file.Path.of("/tmp"))));
+    }
+
+    @Test
     void quotedWordsSurviveBash() throws Exception {
         StringBuilder script = new StringBuilder("printf '%s\\0'");
         for (String w : AWKWARD) {
