@@ -1,0 +1,716 @@
+package io.jublk.targets.nbd;
+
+import static io.jublk.targets.nbd.NbdProtocol.*;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One client connection to an NBD export: the fixed newstyle handshake, then pipelined commands.
+ *
+ * <p>{@link #open} connects, negotiates structured replies (when asked to and the server agrees)
+ * and enters the transmission phase with NBD_OPT_GO (falling back to NBD_OPT_EXPORT_NAME on servers
+ * without it). After that, {@link #send} writes a request and returns at once with its handle;
+ * any number of requests may be in flight. One reader thread per connection reads the replies and
+ * calls the {@link Listener} with {@code (handle, error, data)}, in the order the server answers,
+ * which need not be the order of the requests. {@code send} may be called from any thread; requests
+ * are written whole under a lock, so a sender blocks only while the socket's send buffer is full.
+ *
+ * <p>When the connection fails (server gone, protocol error), the listener's {@link
+ * Listener#failed} is called once, and every request in flight, and every request sent afterwards,
+ * completes with EIO. {@link #close} sends NBD_CMD_DISC, lets the server answer what is in flight
+ * (up to a few seconds), then closes; what is still unanswered completes with EIO.
+ */
+public final class NbdConnection implements AutoCloseable {
+    /** The commands a block device needs. */
+    public enum Command {
+        READ(CMD_READ), WRITE(CMD_WRITE), FLUSH(CMD_FLUSH), TRIM(CMD_TRIM), WRITE_ZEROES(CMD_WRITE_ZEROES);
+
+        final int type;
+
+        Command(int type) {
+            this.type = type;
+        }
+    }
+
+    /** Receives completions, on the connection's reader thread (or a sender's, once failed). */
+    public interface Listener {
+        /**
+         * A request finished.
+         *
+         * @param handle the value {@link #send} returned
+         * @param error  0 on success, else a positive errno from the server (EIO when the connection
+         *               failed)
+         * @param data   the segment given to {@code send}: for a successful READ it now holds the data
+         */
+        void completed(long handle, int error, MemorySegment data);
+
+        /** The connection failed (not called after {@link #close}); in-flight requests fail next. */
+        default void failed(IOException cause) {
+        }
+    }
+
+    // Transmission flags (16 bits) from NBD_INFO_EXPORT or NBD_OPT_EXPORT_NAME.
+    public static final int FLAG_HAS_FLAGS = 1;
+    public static final int FLAG_READ_ONLY = 1 << 1;
+    public static final int FLAG_SEND_FLUSH = 1 << 2;
+    public static final int FLAG_SEND_FUA = 1 << 3;
+    public static final int FLAG_ROTATIONAL = 1 << 4;
+    public static final int FLAG_SEND_TRIM = 1 << 5;
+    public static final int FLAG_SEND_WRITE_ZEROES = 1 << 6;
+    public static final int FLAG_SEND_DF = 1 << 7;
+    public static final int FLAG_CAN_MULTI_CONN = 1 << 8;
+
+    // Command flags for send(long, Command, long, long, MemorySegment, int).
+    public static final int CMD_FLAG_FUA = 1;
+    public static final int CMD_FLAG_NO_HOLE = 1 << 1;
+    public static final int CMD_FLAG_DF = 1 << 2;
+
+    private static final int MAX_OPTION_REPLY = 1 << 20;
+    private static final long CLOSE_DRAIN_MILLIS = 5000;
+
+    private final SocketChannel channel;
+    private final String exportName;
+    private final long size;
+    private final int transmissionFlags;
+    private final boolean structuredReplies;
+    private final int minBlockSize;
+    private final int preferredBlockSize;
+    private final int maxBlockSize;
+    private final Listener listener;
+
+    private final ConcurrentHashMap<Long, Pending> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong nextHandle = new AtomicLong(1);
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final ByteBuffer requestHeader = ByteBuffer.allocateDirect(28);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<IOException> failure = new AtomicReference<>();
+    /** Set by the reader thread once it stops reading, just before it fails what is in flight. */
+    private volatile boolean terminated;
+    private final Thread reader;
+
+    private record Pending(Command command, long offset, long length, MemorySegment data, ByteBuffer buffer,
+                           int[] error) {
+    }
+
+    /** Connects with structured replies requested. */
+    public static NbdConnection open(NbdUri uri, Listener listener) throws IOException {
+        return open(uri, true, listener);
+    }
+
+    /**
+     * Connects to {@code uri} and negotiates the export.
+     *
+     * @param structuredReplies whether to ask for structured replies (used only if the server agrees)
+     * @throws NbdException when the server refuses the export (the message names it) or breaks the
+     *                      protocol
+     * @throws IOException  when the connection fails
+     */
+    public static NbdConnection open(NbdUri uri, boolean structuredReplies, Listener listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        SocketChannel ch = uri.isUnix()
+                ? SocketChannel.open(UnixDomainSocketAddress.of(uri.socketPath()))
+                : SocketChannel.open(new InetSocketAddress(uri.host(), uri.port()));
+        try {
+            if (!uri.isUnix()) {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            return new NbdConnection(ch, uri.exportName(), structuredReplies, listener);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private NbdConnection(SocketChannel channel, String exportName, boolean wantStructured, Listener listener)
+            throws IOException {
+        this.channel = channel;
+        this.exportName = exportName;
+        this.listener = listener;
+        Handshake h = new Handshake(channel, exportName);
+        h.run(wantStructured);
+        this.size = h.size;
+        this.transmissionFlags = h.flags;
+        this.structuredReplies = h.structured;
+        this.minBlockSize = h.minBlock;
+        this.preferredBlockSize = h.preferredBlock;
+        this.maxBlockSize = h.maxBlock;
+        this.reader = Thread.ofPlatform().daemon().name("nbd-reader-" + exportName).unstarted(this::readLoop);
+        reader.start();
+    }
+
+    /** The export's size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** The export name negotiated. */
+    public String exportName() {
+        return exportName;
+    }
+
+    /** The raw transmission flags (FLAG_*). */
+    public int transmissionFlags() {
+        return transmissionFlags;
+    }
+
+    public boolean isReadOnly() {
+        return (transmissionFlags & FLAG_READ_ONLY) != 0;
+    }
+
+    public boolean canFlush() {
+        return (transmissionFlags & FLAG_SEND_FLUSH) != 0;
+    }
+
+    public boolean canFua() {
+        return (transmissionFlags & FLAG_SEND_FUA) != 0;
+    }
+
+    public boolean canTrim() {
+        return (transmissionFlags & FLAG_SEND_TRIM) != 0;
+    }
+
+    public boolean canWriteZeroes() {
+        return (transmissionFlags & FLAG_SEND_WRITE_ZEROES) != 0;
+    }
+
+    public boolean canMultiConn() {
+        return (transmissionFlags & FLAG_CAN_MULTI_CONN) != 0;
+    }
+
+    public boolean isRotational() {
+        return (transmissionFlags & FLAG_ROTATIONAL) != 0;
+    }
+
+    /** Whether reads may carry the DF (don't fragment) flag: structured replies and FLAG_SEND_DF. */
+    public boolean canDf() {
+        return structuredReplies && (transmissionFlags & FLAG_SEND_DF) != 0;
+    }
+
+    /** Whether the server agreed to structured replies. */
+    public boolean structuredReplies() {
+        return structuredReplies;
+    }
+
+    /** The server's minimum block size (NBD_INFO_BLOCK_SIZE), or 1 when it gave none. */
+    public int minBlockSize() {
+        return minBlockSize;
+    }
+
+    /** The server's preferred block size, or 4096 when it gave none. */
+    public int preferredBlockSize() {
+        return preferredBlockSize;
+    }
+
+    /** The server's maximum payload size, or 32 MiB (the protocol's default) when it gave none. */
+    public int maxBlockSize() {
+        return maxBlockSize;
+    }
+
+    /** Requests sent and not yet completed. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Whether the connection failed or was closed. */
+    public boolean isOpen() {
+        return !closed.get() && failure.get() == null && !terminated;
+    }
+
+    /**
+     * Sends a request with a fresh handle.
+     *
+     * @param data the destination of a READ or the source of a WRITE, at least {@code length} bytes
+     *             (native or byte[]-backed); ignored (may be null) for the other commands
+     * @param fua  force unit access (WRITE, TRIM, WRITE_ZEROES); needs {@link #canFua()}
+     * @return the handle the completion will carry
+     */
+    public long send(Command command, long offset, long length, MemorySegment data, boolean fua) {
+        return send(nextHandle.getAndIncrement(), command, offset, length, data, fua ? CMD_FLAG_FUA : 0);
+    }
+
+    /** As {@link #send(Command, long, long, MemorySegment, boolean)}, with the data from position to limit. */
+    public long send(Command command, long offset, ByteBuffer data, boolean fua) {
+        return send(command, offset, data.remaining(), MemorySegment.ofBuffer(data), fua);
+    }
+
+    /**
+     * Sends a request with a handle of the caller's choosing (e.g. a ublk tag), which must not be in
+     * flight already; do not mix with the handle-allocating overloads.
+     *
+     * @param flags CMD_FLAG_* bits
+     * @throws IllegalArgumentException when the request is malformed or uses a feature the server
+     *                                  did not advertise
+     * @throws IllegalStateException    when {@code handle} is already in flight
+     */
+    public long send(long handle, Command command, long offset, long length, MemorySegment data, int flags) {
+        Objects.requireNonNull(command, "command");
+        if (length < 0 || length > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("length " + length + " does not fit in 32 bits");
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset);
+        }
+        if ((flags & ~(CMD_FLAG_FUA | CMD_FLAG_NO_HOLE | CMD_FLAG_DF)) != 0) {
+            throw new IllegalArgumentException("unsupported command flags 0x" + Integer.toHexString(flags));
+        }
+        if ((flags & CMD_FLAG_FUA) != 0 && !canFua()) {
+            throw new IllegalArgumentException("the server does not support FUA");
+        }
+        if ((flags & CMD_FLAG_DF) != 0 && (command != Command.READ || !canDf())) {
+            throw new IllegalArgumentException("DF is only for READ on a server offering it with structured replies");
+        }
+        if ((flags & CMD_FLAG_NO_HOLE) != 0 && command != Command.WRITE_ZEROES) {
+            throw new IllegalArgumentException("NO_HOLE is only for WRITE_ZEROES");
+        }
+        switch (command) {
+            case FLUSH -> {
+                if (!canFlush()) {
+                    throw new IllegalArgumentException("the server does not support FLUSH");
+                }
+                offset = 0;
+                length = 0;
+            }
+            case TRIM -> {
+                if (!canTrim()) {
+                    throw new IllegalArgumentException("the server does not support TRIM");
+                }
+            }
+            case WRITE_ZEROES -> {
+                if (!canWriteZeroes()) {
+                    throw new IllegalArgumentException("the server does not support WRITE_ZEROES");
+                }
+            }
+            default -> {
+            }
+        }
+        ByteBuffer buffer = null;
+        if (command == Command.READ || command == Command.WRITE) {
+            Objects.requireNonNull(data, "data");
+            if (data.byteSize() < length) {
+                throw new IllegalArgumentException("data holds " + data.byteSize() + " bytes, less than length " + length);
+            }
+            buffer = data.asSlice(0, length).asByteBuffer();
+        }
+        Pending p = new Pending(command, offset, length, data, buffer, new int[1]);
+        if (inFlight.putIfAbsent(handle, p) != null) {
+            throw new IllegalStateException("handle " + handle + " is already in flight");
+        }
+        if (terminated || closed.get()) {
+            // The reader has stopped (or is stopping and will fail us): whoever removes it completes it.
+            if (inFlight.remove(handle, p)) {
+                complete(handle, p, EIO);
+            }
+            return handle;
+        }
+        sendLock.lock();
+        try {
+            writeRequest(handle, command.type, flags, offset, length,
+                    command == Command.WRITE ? buffer.duplicate() : null);
+        } catch (IOException e) {
+            // The reader thread sees the closed channel and fails everything in flight, this included.
+            fail(e);
+        } finally {
+            sendLock.unlock();
+        }
+        return handle;
+    }
+
+    private void writeRequest(long handle, int type, int flags, long offset, long length, ByteBuffer payload)
+            throws IOException {
+        ByteBuffer h = requestHeader.clear();
+        h.putInt(REQUEST_MAGIC).putShort((short) flags).putShort((short) type).putLong(handle)
+                .putLong(offset).putInt((int) length).flip();
+        if (payload == null) {
+            while (h.hasRemaining()) {
+                channel.write(h);
+            }
+        } else {
+            ByteBuffer[] both = {h, payload};
+            while (h.hasRemaining() || payload.hasRemaining()) {
+                channel.write(both);
+            }
+        }
+    }
+
+    /** Records the first failure and closes the socket so the reader thread stops. */
+    private void fail(IOException cause) {
+        failure.compareAndSet(null, cause);
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private void complete(long handle, Pending p, int error) {
+        listener.completed(handle, error, p.data);
+    }
+
+    // ---- reader thread -------------------------------------------------------------------------
+
+    private void readLoop() {
+        IOException cause;
+        try {
+            ByteBuffer header = ByteBuffer.allocateDirect(32);
+            while (true) {
+                readReply(header);
+            }
+        } catch (IOException e) {
+            cause = e;
+        } catch (RuntimeException | Error e) {
+            cause = new IOException("NBD reader failed: " + e, e);
+        }
+        failure.compareAndSet(null, cause);
+        terminated = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        if (!closed.get()) {
+            IOException reported = failure.get();
+            try {
+                listener.failed(reported);
+            } catch (RuntimeException ignored) {
+                // the requests must still fail
+            }
+        }
+        for (Long handle : inFlight.keySet()) {
+            Pending p = inFlight.remove(handle);
+            if (p != null) {
+                try {
+                    complete(handle, p, EIO);
+                } catch (RuntimeException ignored) {
+                    // keep failing the others
+                }
+            }
+        }
+    }
+
+    private void readReply(ByteBuffer header) throws IOException {
+        readFully(header.clear().limit(4));
+        int magic = header.getInt(0);
+        if (magic == SIMPLE_REPLY_MAGIC) {
+            readFully(header.clear().limit(12));
+            int error = header.getInt(0);
+            long handle = header.getLong(4);
+            Pending p = pending(handle);
+            if (p.command == Command.READ && error == 0) {
+                readFully(p.buffer.duplicate());
+            }
+            finish(handle, p, error);
+        } else if (magic == STRUCTURED_REPLY_MAGIC && structuredReplies) {
+            readFully(header.clear().limit(16));
+            int flags = Short.toUnsignedInt(header.getShort(0));
+            int type = Short.toUnsignedInt(header.getShort(2));
+            long handle = header.getLong(4);
+            long length = Integer.toUnsignedLong(header.getInt(12));
+            Pending p = pending(handle);
+            readChunk(handle, p, type, length, header);
+            if ((flags & REPLY_FLAG_DONE) != 0) {
+                finish(handle, p, p.error[0]);
+            }
+        } else {
+            throw new NbdException(String.format("bad reply magic 0x%08x", magic));
+        }
+    }
+
+    private void readChunk(long handle, Pending p, int type, long length, ByteBuffer header) throws IOException {
+        switch (type) {
+            case REPLY_TYPE_NONE -> {
+                if (length != 0) {
+                    throw new NbdException("NBD_REPLY_TYPE_NONE with a payload of " + length + " bytes");
+                }
+            }
+            case REPLY_TYPE_OFFSET_DATA -> {
+                if (p.command != Command.READ || length < 8) {
+                    throw new NbdException("unexpected NBD_REPLY_TYPE_OFFSET_DATA for handle " + handle);
+                }
+                long offset = readLong(header);
+                long count = length - 8;
+                long at = checkRange(handle, p, offset, count);
+                readFully(p.buffer.duplicate().position((int) at).limit((int) (at + count)));
+            }
+            case REPLY_TYPE_OFFSET_HOLE -> {
+                if (p.command != Command.READ || length != 12) {
+                    throw new NbdException("unexpected NBD_REPLY_TYPE_OFFSET_HOLE for handle " + handle);
+                }
+                readFully(header.clear().limit(12));
+                long offset = header.getLong(0);
+                long count = Integer.toUnsignedLong(header.getInt(8));
+                long at = checkRange(handle, p, offset, count);
+                p.data.asSlice(at, count).fill((byte) 0);
+            }
+            default -> {
+                if ((type & REPLY_TYPE_ERROR_BIT) != 0) {
+                    if (length < 6) {
+                        throw new NbdException("error chunk too short (" + length + " bytes) for handle " + handle);
+                    }
+                    readFully(header.clear().limit(6));
+                    int error = header.getInt(0);
+                    skip(length - 6, header); // message (and, for ERROR_OFFSET, the offset)
+                    if (p.error[0] == 0) {
+                        p.error[0] = error != 0 ? error : EIO;
+                    }
+                } else {
+                    skip(length, header); // a chunk type we did not ask for; ignore it
+                }
+            }
+        }
+    }
+
+    private static long checkRange(long handle, Pending p, long offset, long count) throws NbdException {
+        long at = offset - p.offset;
+        if (at < 0 || count > p.length - at) {
+            throw new NbdException("reply chunk [" + offset + ", +" + count + ") outside request [" + p.offset
+                    + ", +" + p.length + ") for handle " + handle);
+        }
+        return at;
+    }
+
+    private Pending pending(long handle) throws NbdException {
+        Pending p = inFlight.get(handle);
+        if (p == null) {
+            throw new NbdException("reply for unknown handle " + handle);
+        }
+        return p;
+    }
+
+    private void finish(long handle, Pending p, int error) {
+        if (inFlight.remove(handle, p)) {
+            complete(handle, p, error);
+        }
+    }
+
+    private long readLong(ByteBuffer header) throws IOException {
+        readFully(header.clear().limit(8));
+        return header.getLong(0);
+    }
+
+    private void skip(long count, ByteBuffer scratch) throws IOException {
+        while (count > 0) {
+            int n = (int) Math.min(count, scratch.capacity());
+            readFully(scratch.clear().limit(n));
+            count -= n;
+        }
+    }
+
+    private void readFully(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (channel.read(b) < 0) {
+                throw new EOFException("the NBD server closed the connection");
+            }
+        }
+    }
+
+    // ---- close ---------------------------------------------------------------------------------
+
+    /**
+     * Sends NBD_CMD_DISC, waits (a few seconds at most) for the server to answer what is in flight
+     * and close, then closes the socket; requests still unanswered complete with EIO.
+     */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean onReader = Thread.currentThread() == reader;
+        if (!terminated) {
+            sendLock.lock();
+            try {
+                writeRequest(0, CMD_DISC, 0, 0, 0, null);
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                // already broken: nothing to say goodbye to
+            } finally {
+                sendLock.unlock();
+            }
+        }
+        if (!onReader) {
+            try {
+                reader.join(CLOSE_DRAIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        channel.close();
+        if (!onReader) {
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- handshake -----------------------------------------------------------------------------
+
+    /** The negotiation phase, run on the opening thread before the reader starts. */
+    private static final class Handshake {
+        private final SocketChannel ch;
+        private final String exportName;
+        long size = -1;
+        int flags;
+        boolean structured;
+        int minBlock = 1;
+        int preferredBlock = 4096;
+        int maxBlock = 32 << 20;
+        boolean noZeroes;
+        private int replyType;
+        private ByteBuffer replyData;
+
+        Handshake(SocketChannel ch, String exportName) {
+            this.ch = ch;
+            this.exportName = exportName;
+        }
+
+        void run(boolean wantStructured) throws IOException {
+            ByteBuffer greeting = read(18);
+            if (greeting.getLong(0) != NBDMAGIC) {
+                throw new NbdException("not an NBD server (no NBDMAGIC in the greeting)");
+            }
+            if (greeting.getLong(8) != IHAVEOPT) {
+                throw new NbdException("the server speaks the oldstyle protocol, which is not supported");
+            }
+            int serverFlags = Short.toUnsignedInt(greeting.getShort(16));
+            if ((serverFlags & FLAG_FIXED_NEWSTYLE) == 0) {
+                throw new NbdException("the server does not support fixed newstyle negotiation");
+            }
+            noZeroes = (serverFlags & FLAG_NO_ZEROES) != 0;
+            write(ByteBuffer.allocate(4).putInt(FLAG_FIXED_NEWSTYLE | (noZeroes ? FLAG_NO_ZEROES : 0)).flip());
+
+            if (wantStructured) {
+                sendOption(OPT_STRUCTURED_REPLY, ByteBuffer.allocate(0));
+                readOptionReply(OPT_STRUCTURED_REPLY);
+                if (replyType == REP_ACK) {
+                    structured = true;
+                } else if ((replyType & REP_ERR_BIT) == 0) {
+                    throw new NbdException("unexpected " + optionReplyName(replyType)
+                            + " to NBD_OPT_STRUCTURED_REPLY");
+                } // an error (NBD_REP_ERR_UNSUP, ...) just means simple replies
+            }
+            go();
+        }
+
+        private void go() throws IOException {
+            byte[] name = exportName.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer data = ByteBuffer.allocate(4 + name.length + 2 + 2);
+            data.putInt(name.length).put(name).putShort((short) 1).putShort((short) INFO_BLOCK_SIZE).flip();
+            sendOption(OPT_GO, data);
+            while (true) {
+                readOptionReply(OPT_GO);
+                switch (replyType) {
+                    case REP_INFO -> info();
+                    case REP_ACK -> {
+                        if (size < 0) {
+                            throw new NbdException("the server accepted export '" + exportName
+                                    + "' without sending NBD_INFO_EXPORT");
+                        }
+                        return;
+                    }
+                    case REP_ERR_UNSUP -> {
+                        exportNameOption(name);
+                        return;
+                    }
+                    default -> {
+                        if ((replyType & REP_ERR_BIT) != 0) {
+                            String message = StandardCharsets.UTF_8.decode(replyData).toString();
+                            throw new NbdException("the server refused export '" + exportName + "': "
+                                    + optionReplyName(replyType) + (message.isEmpty() ? "" : " (" + message + ")"),
+                                    replyType);
+                        }
+                        throw new NbdException("unexpected " + optionReplyName(replyType) + " to NBD_OPT_GO");
+                    }
+                }
+            }
+        }
+
+        private void info() throws NbdException {
+            if (replyData.remaining() < 2) {
+                throw new NbdException("NBD_REP_INFO too short");
+            }
+            int type = Short.toUnsignedInt(replyData.getShort());
+            if (type == INFO_EXPORT) {
+                if (replyData.remaining() != 10) {
+                    throw new NbdException("NBD_INFO_EXPORT of wrong length");
+                }
+                size = replyData.getLong();
+                flags = Short.toUnsignedInt(replyData.getShort());
+            } else if (type == INFO_BLOCK_SIZE) {
+                if (replyData.remaining() != 12) {
+                    throw new NbdException("NBD_INFO_BLOCK_SIZE of wrong length");
+                }
+                minBlock = replyData.getInt();
+                preferredBlock = replyData.getInt();
+                maxBlock = replyData.getInt();
+            } // others (name, description, ...) are of no use here
+        }
+
+        /** The old way in, for servers without NBD_OPT_GO; an unknown export just closes the socket. */
+        private void exportNameOption(byte[] name) throws IOException {
+            sendOption(OPT_EXPORT_NAME, ByteBuffer.wrap(name));
+            ByteBuffer b;
+            try {
+                b = read(10 + (noZeroes ? 0 : 124));
+            } catch (EOFException e) {
+                throw new NbdException("the server closed the connection on NBD_OPT_EXPORT_NAME: export '"
+                        + exportName + "' probably does not exist", REP_ERR_UNKNOWN);
+            }
+            size = b.getLong(0);
+            flags = Short.toUnsignedInt(b.getShort(8));
+        }
+
+        private void sendOption(int option, ByteBuffer data) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(16 + data.remaining());
+            b.putLong(IHAVEOPT).putInt(option).putInt(data.remaining()).put(data).flip();
+            write(b);
+        }
+
+        private void readOptionReply(int option) throws IOException {
+            ByteBuffer h = read(20);
+            if (h.getLong(0) != OPTION_REPLY_MAGIC) {
+                throw new NbdException("bad option reply magic");
+            }
+            if (h.getInt(8) != option) {
+                throw new NbdException("option reply for option " + h.getInt(8) + ", expected " + option);
+            }
+            replyType = h.getInt(12);
+            long length = Integer.toUnsignedLong(h.getInt(16));
+            if (length > MAX_OPTION_REPLY) {
+                throw new NbdException("option reply of " + length + " bytes is too long");
+            }
+            replyData = read((int) length);
+        }
+
+        private ByteBuffer read(int n) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(n);
+            while (b.hasRemaining()) {
+                if (ch.read(b) < 0) {
+                    throw new EOFException("the NBD server closed the connection during the handshake");
+                }
+            }
+            return b.flip();
+        }
+
+        private void write(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+    }
+}
