@@ -287,6 +287,11 @@ public final class UblkQueue implements AutoCloseable {
         try {
             int work = drainRemote();
             if (work == 0 && ring.completionsReady() == 0 && !terminated && timeoutNanos > 0) {
+                if (releaseCount > 0) {
+                    // Hand the application its buffers now, not after a sleep that may last the whole timeout.
+                    ring.submit();
+                    releaseSubmittedBuffers();
+                }
                 SLEEPING.setVolatile(this, true);
                 if (remotePending == 0) {
                     ring.submitAndWait(1, timeoutNanos);

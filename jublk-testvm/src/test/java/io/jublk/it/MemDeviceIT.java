@@ -46,10 +46,10 @@ class MemDeviceIT {
                 assertTrue(Files.exists(Path.of(dev.blockPath())), dev.blockPath() + " after START_DEV");
                 String out = Commands.fioVerify(dev.blockPath(), 64L << 20, 64, 2);
                 System.out.println("fio verify, " + mode + ":\n" + out);
-                if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
-                    assertTrue(pool.lent() > 0, "the application's buffers were used");
-                    assertEquals(0, pool.outstanding(), "every lent buffer came back");
-                }
+            }
+            if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
+                assertTrue(pool.lent() > 0, "the application's buffers were used");
+                assertEquals(0, pool.outstanding(), "every lent buffer came back");
             }
         }
     }
