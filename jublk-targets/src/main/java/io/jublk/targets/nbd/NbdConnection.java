@@ -6,12 +6,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -107,42 +109,80 @@ public final class NbdConnection implements AutoCloseable {
                            int[] error) {
     }
 
-    /** Connects with structured replies requested. */
+    /** How long {@link #open(NbdUri, Listener)} waits for the connection and handshake. */
+    public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Connects with structured replies requested and the default open timeout. */
     public static NbdConnection open(NbdUri uri, Listener listener) throws IOException {
-        return open(uri, true, listener);
+        return open(uri, true, DEFAULT_OPEN_TIMEOUT, listener);
+    }
+
+    /** Connects with the default open timeout. */
+    public static NbdConnection open(NbdUri uri, boolean structuredReplies, Listener listener) throws IOException {
+        return open(uri, structuredReplies, DEFAULT_OPEN_TIMEOUT, listener);
     }
 
     /**
      * Connects to {@code uri} and negotiates the export.
      *
      * @param structuredReplies whether to ask for structured replies (used only if the server agrees)
+     * @param timeout           how long connecting plus the handshake may take; a server that
+     *                          accepts and then says nothing cannot hang the caller
      * @throws NbdException when the server refuses the export (the message names it) or breaks the
      *                      protocol
-     * @throws IOException  when the connection fails
+     * @throws IOException  when the connection fails or the timeout passes
      */
-    public static NbdConnection open(NbdUri uri, boolean structuredReplies, Listener listener) throws IOException {
+    public static NbdConnection open(NbdUri uri, boolean structuredReplies, Duration timeout, Listener listener)
+            throws IOException {
         Objects.requireNonNull(listener, "listener");
-        SocketChannel ch = uri.isUnix()
-                ? SocketChannel.open(UnixDomainSocketAddress.of(uri.socketPath()))
-                : SocketChannel.open(new InetSocketAddress(uri.host(), uri.port()));
+        SocketChannel ch = uri.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().name("nbd-open-watchdog").start(() -> {
+            try {
+                Thread.sleep(timeout);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (done.compareAndSet(false, true)) {
+                timedOut.set(true);
+                try {
+                    ch.close(); // unblocks connect() or a handshake read
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+        });
         try {
-            if (!uri.isUnix()) {
+            if (uri.isUnix()) {
+                ch.connect(UnixDomainSocketAddress.of(uri.socketPath()));
+            } else {
+                ch.connect(new InetSocketAddress(uri.host(), uri.port()));
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
-            return new NbdConnection(ch, uri.exportName(), structuredReplies, listener);
+            NbdConnection conn = new NbdConnection(ch, uri.exportName(), structuredReplies, listener, done);
+            watchdog.interrupt();
+            return conn;
         } catch (IOException | RuntimeException e) {
+            watchdog.interrupt();
             ch.close();
+            if (timedOut.get()) {
+                throw new IOException("connecting to " + uri + " timed out after " + timeout, e);
+            }
             throw e;
         }
     }
 
-    private NbdConnection(SocketChannel channel, String exportName, boolean wantStructured, Listener listener)
-            throws IOException {
+    private NbdConnection(SocketChannel channel, String exportName, boolean wantStructured, Listener listener,
+                          AtomicBoolean handshakeDone) throws IOException {
         this.channel = channel;
         this.exportName = exportName;
         this.listener = listener;
         Handshake h = new Handshake(channel, exportName);
         h.run(wantStructured);
+        if (!handshakeDone.compareAndSet(false, true)) {
+            throw new IOException("handshake timed out"); // the watchdog has closed the channel
+        }
         this.size = h.size;
         this.transmissionFlags = h.flags;
         this.structuredReplies = h.structured;

@@ -320,4 +320,23 @@ class NbdConnectionTest {
         assertFalse(c.failure.isDone(), "an orderly close is not a failure");
         assertEquals(NbdProtocol.EIO, c.await(conn.send(Command.READ, 0, 512, arena.allocate(512), false)));
     }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldTimeOutWhenServerNeverGreets() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            NbdUri uri = NbdUri.tcp("127.0.0.1", silent.getLocalPort(), "");
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> NbdConnection.open(uri, true,
+                    java.time.Duration.ofMillis(500), new Completions()));
+            assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+        }
+    }
+
+    @Test
+    void shouldFailClearlyWhenNothingListens() {
+        NbdUri uri = NbdUri.unix(dir.resolve("nobody.sock"), "");
+        assertThrows(IOException.class, () -> NbdConnection.open(uri, new Completions()));
+    }
 }
