@@ -13,8 +13,8 @@ import java.util.Objects;
  * {@code nbd+unix:///[export]?socket=PATH} for a Unix domain socket. The export name is the
  * percent-decoded path without its leading slash, so {@code nbd://h} and {@code nbd://h/} both name
  * the default export "". TLS ({@code nbds}, {@code nbds+unix}) and vsock are not supported and are
- * rejected by name. Query parameters other than {@code socket} are ignored, as the URI form asks of
- * clients that do not understand them.
+ * rejected by name. Query parameters other than {@code socket} (for nbd+unix) are rejected, as the
+ * URI form asks of clients that do not understand them; so are the TLS ones ({@code tls-*}).
  *
  * @param host       the TCP host (without brackets), or null for a Unix socket
  * @param port       the TCP port, or -1 for a Unix socket
@@ -89,6 +89,7 @@ public record NbdUri(String host, int port, Path socketPath, String exportName) 
                 if (host.startsWith("[") && host.endsWith("]")) {
                     host = host.substring(1, host.length() - 1);
                 }
+                checkQuery(text, uri.getRawQuery(), null);
                 int port = uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort();
                 if (port < 1 || port > 65535) {
                     throw bad(text, "port " + port + " is out of range 1..65535");
@@ -99,11 +100,19 @@ public record NbdUri(String host, int port, Path socketPath, String exportName) 
                 if (uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
                     throw bad(text, "a Unix socket URI has no host; expected nbd+unix:///export?socket=PATH");
                 }
+                checkQuery(text, uri.getRawQuery(), "socket");
                 String socket = queryParameter(text, uri.getRawQuery(), "socket");
                 if (socket == null || socket.isEmpty()) {
                     throw bad(text, "missing socket=PATH query parameter");
                 }
-                return unix(Path.of(socket), export);
+                if (socket.charAt(0) == '\0') {
+                    throw bad(text, "abstract-namespace sockets are not supported");
+                }
+                try {
+                    return unix(Path.of(socket), export);
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw bad(text, "invalid socket path: " + e.getMessage());
+                }
             }
             case "nbds", "nbds+unix" -> throw bad(text, "TLS (" + scheme + ") is not supported");
             case "nbd+vsock", "nbds+vsock" -> throw bad(text, "vsock (" + scheme + ") is not supported");
@@ -135,6 +144,25 @@ public record NbdUri(String host, int port, Path socketPath, String exportName) 
             }
         }
         return found;
+    }
+
+    /** Rejects every query parameter but {@code allowed} (which may be null). */
+    private static void checkQuery(String text, String rawQuery, String allowed) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            if (key.equals(allowed)) {
+                continue;
+            }
+            if (key.startsWith("tls")) {
+                throw bad(text, "TLS query parameter '" + key + "' given, but TLS is not supported");
+            }
+            throw bad(text, "unknown query parameter '" + key + "'"
+                    + (allowed == null ? "" : "; only '" + allowed + "' is understood"));
+        }
     }
 
     private static String decode(String s) {

@@ -47,7 +47,7 @@ class NbdUriTest {
         assertEquals("export", u.exportName());
         assertNull(u.host());
         assertEquals("", NbdUri.parse("nbd+unix://?socket=/tmp/s").exportName());
-        assertEquals("", NbdUri.parse("nbd+unix:///?socket=/tmp/s&tls=off").exportName());
+        assertEquals("", NbdUri.parse("nbd+unix:///?socket=/tmp/s").exportName());
     }
 
     @Test
@@ -74,6 +74,10 @@ class NbdUriTest {
         "nbd+unix:///x?socket=/a&socket=/b | more than once",
         "nbds://host/x | TLS",
         "nbd+vsock://2/x | vsock",
+        "nbd://host/x?socket=/s | unknown query parameter 'socket'",
+        "nbd+unix:///x?socket=/s&foo=1 | unknown query parameter 'foo'",
+        "nbd://host/x?tls-type=x509 | TLS is not supported",
+        "nbd+unix:///x?socket=%00abstract | abstract-namespace",
     })
     void shouldRejectMalformedUris(String uri, String why) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NbdUri.parse(uri));
