@@ -246,7 +246,12 @@ public final class NbdConnection implements AutoCloseable {
         return structuredReplies;
     }
 
-    /** The server's minimum block size (NBD_INFO_BLOCK_SIZE), or 1 when it gave none. */
+    /**
+     * The server's minimum block size (NBD_INFO_BLOCK_SIZE), or 1 when it gave none. The handshake
+     * asks for block sizes, which commits this client to them: {@link #send} rejects requests whose
+     * offset or length is not a multiple of this, and reads or writes longer than {@link
+     * #maxBlockSize()}. A block device on top should use it as its logical block size.
+     */
     public int minBlockSize() {
         return minBlockSize;
     }
@@ -256,9 +261,12 @@ public final class NbdConnection implements AutoCloseable {
         return preferredBlockSize;
     }
 
-    /** The server's maximum payload size, or 32 MiB (the protocol's default) when it gave none. */
-    public int maxBlockSize() {
-        return maxBlockSize;
+    /**
+     * The server's maximum READ/WRITE payload (unsigned), or 32 MiB, the size the protocol says
+     * servers should support at least, when it gave none.
+     */
+    public long maxBlockSize() {
+        return Integer.toUnsignedLong(maxBlockSize);
     }
 
     /** Requests sent and not yet completed. */
@@ -338,6 +346,14 @@ public final class NbdConnection implements AutoCloseable {
             default -> {
             }
         }
+        if (command != Command.FLUSH && ((offset | length) & (minBlockSize - 1)) != 0) {
+            throw new IllegalArgumentException("offset " + offset + " and length " + length
+                    + " must be multiples of the server's minimum block size " + minBlockSize);
+        }
+        if ((command == Command.READ || command == Command.WRITE) && length > Integer.toUnsignedLong(maxBlockSize)) {
+            throw new IllegalArgumentException("length " + length + " exceeds the server's maximum payload "
+                    + Integer.toUnsignedLong(maxBlockSize));
+        }
         ByteBuffer buffer = null;
         if (command == Command.READ || command == Command.WRITE) {
             Objects.requireNonNull(data, "data");
@@ -359,6 +375,13 @@ public final class NbdConnection implements AutoCloseable {
         }
         sendLock.lock();
         try {
+            if (closed.get()) {
+                // close() has sent (or is about to send) NBD_CMD_DISC, after which nothing may follow.
+                if (inFlight.remove(handle, p)) {
+                    complete(handle, p, EIO);
+                }
+                return handle;
+            }
             writeRequest(handle, command.type, flags, offset, length,
                     command == Command.WRITE ? buffer.duplicate() : null);
         } catch (IOException e) {
@@ -695,9 +718,16 @@ public final class NbdConnection implements AutoCloseable {
                 if (replyData.remaining() != 12) {
                     throw new NbdException("NBD_INFO_BLOCK_SIZE of wrong length");
                 }
-                minBlock = replyData.getInt();
-                preferredBlock = replyData.getInt();
-                maxBlock = replyData.getInt();
+                int min = replyData.getInt();
+                int preferred = replyData.getInt();
+                int max = replyData.getInt();
+                if (min <= 0 || min > 65536 || Integer.bitCount(min) != 1) {
+                    throw new NbdException("NBD_INFO_BLOCK_SIZE minimum " + Integer.toUnsignedString(min)
+                            + " is not a power of 2 up to 65536");
+                }
+                minBlock = min;
+                preferredBlock = preferred;
+                maxBlock = max;
             } // others (name, description, ...) are of no use here
         }
 

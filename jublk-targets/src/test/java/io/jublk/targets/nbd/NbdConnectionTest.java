@@ -339,4 +339,22 @@ class NbdConnectionTest {
         NbdUri uri = NbdUri.unix(dir.resolve("nobody.sock"), "");
         assertThrows(IOException.class, () -> NbdConnection.open(uri, new Completions()));
     }
+
+    @Test
+    void shouldHonourTheServersBlockSizeConstraints() throws Exception {
+        NbdServer s = NbdServer.nbdkit(dir, true, List.of("--filter=blocksize-policy"), "memory", "4M",
+                "blocksize-minimum=512", "blocksize-preferred=4096", "blocksize-maximum=65536");
+        cleanup.add(s);
+        Completions c = new Completions();
+        NbdConnection conn = connect(s.uri, true, c);
+        assertEquals(512, conn.minBlockSize());
+        assertEquals(4096, conn.preferredBlockSize());
+        assertEquals(65536, conn.maxBlockSize());
+        MemorySegment buf = arena.allocate(2 * 65536);
+        assertThrows(IllegalArgumentException.class, () -> conn.send(Command.READ, 100, 512, buf, false));
+        assertThrows(IllegalArgumentException.class, () -> conn.send(Command.WRITE, 0, 1000, buf, false));
+        assertThrows(IllegalArgumentException.class, () -> conn.send(Command.READ, 0, 2 * 65536, buf, false));
+        assertEquals(0, c.await(conn.send(Command.READ, 512, 65536, buf, false)));
+        assertEquals(0, c.await(conn.send(Command.WRITE_ZEROES, 0, 2 * 65536, null, false)));
+    }
 }
