@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,8 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>When the connection fails (server gone, protocol error), the listener's {@link
  * Listener#failed} is called once, and every request in flight, and every request sent afterwards,
- * completes with EIO. {@link #close} sends NBD_CMD_DISC, lets the server answer what is in flight
- * (up to a few seconds), then closes; what is still unanswered completes with EIO.
+ * completes with EIO. {@link #close} stops sending, lets the server answer what is in flight (up to
+ * a few seconds), sends NBD_CMD_DISC and closes; what is still unanswered completes with EIO. A
+ * server answering NBD_ESHUTDOWN gets the same soft disconnect, and the connection reports itself
+ * failed.
  */
 public final class NbdConnection implements AutoCloseable {
     /** The commands a block device needs. */
@@ -61,7 +64,10 @@ public final class NbdConnection implements AutoCloseable {
          */
         void completed(long handle, int error, MemorySegment data);
 
-        /** The connection failed (not called after {@link #close}); in-flight requests fail next. */
+        /**
+         * The connection failed (not called after {@link #close}); in-flight requests fail next.
+         * Called once, on the reader thread. A listener that throws fails the connection.
+         */
         default void failed(IOException cause) {
         }
     }
@@ -103,6 +109,12 @@ public final class NbdConnection implements AutoCloseable {
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     /** Set by the reader thread once it stops reading, just before it fails what is in flight. */
     private volatile boolean terminated;
+    /** No more requests go out: close() was called or the server said NBD_ESHUTDOWN. */
+    private volatile boolean stopping;
+    /** Requests written and not yet answered; changed under sendLock (up) or by the reader (down). */
+    private final AtomicInteger written = new AtomicInteger();
+    /** Guarded by sendLock. */
+    private boolean discSent;
     private final Thread reader;
 
     private record Pending(Command command, long offset, long length, MemorySegment data, ByteBuffer buffer,
@@ -276,7 +288,7 @@ public final class NbdConnection implements AutoCloseable {
 
     /** Whether the connection failed or was closed. */
     public boolean isOpen() {
-        return !closed.get() && failure.get() == null && !terminated;
+        return !stopping && failure.get() == null && !terminated;
     }
 
     /**
@@ -366,7 +378,7 @@ public final class NbdConnection implements AutoCloseable {
         if (inFlight.putIfAbsent(handle, p) != null) {
             throw new IllegalStateException("handle " + handle + " is already in flight");
         }
-        if (terminated || closed.get()) {
+        if (terminated || stopping) {
             // The reader has stopped (or is stopping and will fail us): whoever removes it completes it.
             if (inFlight.remove(handle, p)) {
                 complete(handle, p, EIO);
@@ -375,13 +387,14 @@ public final class NbdConnection implements AutoCloseable {
         }
         sendLock.lock();
         try {
-            if (closed.get()) {
-                // close() has sent (or is about to send) NBD_CMD_DISC, after which nothing may follow.
+            if (stopping) {
+                // NBD_CMD_DISC is sent (or about to be), after which nothing may follow.
                 if (inFlight.remove(handle, p)) {
                     complete(handle, p, EIO);
                 }
                 return handle;
             }
+            written.incrementAndGet(); // before the write: the reply may come before it returns
             writeRequest(handle, command.type, flags, offset, length,
                     command == Command.WRITE ? buffer.duplicate() : null);
         } catch (IOException e) {
@@ -556,7 +569,33 @@ public final class NbdConnection implements AutoCloseable {
 
     private void finish(long handle, Pending p, int error) {
         if (inFlight.remove(handle, p)) {
+            written.decrementAndGet();
+            if (error == ESHUTDOWN && !stopping) {
+                // The server is going away; the protocol says the client MUST disconnect softly.
+                failure.compareAndSet(null, new NbdException("the NBD server is shutting down (NBD_ESHUTDOWN)"));
+                stopping = true;
+            }
             complete(handle, p, error);
+        }
+        if (stopping) {
+            disconnectWhenIdle();
+        }
+    }
+
+    /** Sends NBD_CMD_DISC once stopping and every written request is answered. */
+    private void disconnectWhenIdle() {
+        sendLock.lock();
+        try {
+            if (discSent || terminated || written.get() != 0) {
+                return;
+            }
+            discSent = true;
+            writeRequest(0, CMD_DISC, 0, 0, 0, null);
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            // already broken: nothing to say goodbye to
+        } finally {
+            sendLock.unlock();
         }
     }
 
@@ -584,8 +623,9 @@ public final class NbdConnection implements AutoCloseable {
     // ---- close ---------------------------------------------------------------------------------
 
     /**
-     * Sends NBD_CMD_DISC, waits (a few seconds at most) for the server to answer what is in flight
-     * and close, then closes the socket; requests still unanswered complete with EIO.
+     * Stops sending (later requests complete with EIO), waits for the server to answer what is in
+     * flight, sends NBD_CMD_DISC and waits for the server to close; after a few seconds at most it
+     * closes the socket itself, and requests still unanswered complete with EIO.
      */
     @Override
     public void close() throws IOException {
@@ -593,17 +633,8 @@ public final class NbdConnection implements AutoCloseable {
             return;
         }
         boolean onReader = Thread.currentThread() == reader;
-        if (!terminated) {
-            sendLock.lock();
-            try {
-                writeRequest(0, CMD_DISC, 0, 0, 0, null);
-                channel.shutdownOutput();
-            } catch (IOException e) {
-                // already broken: nothing to say goodbye to
-            } finally {
-                sendLock.unlock();
-            }
-        }
+        stopping = true;
+        disconnectWhenIdle(); // or the reader does, once the last reply is in
         if (!onReader) {
             try {
                 reader.join(CLOSE_DRAIN_MILLIS);

@@ -59,6 +59,7 @@ final class NbdProtocol {
 
     // Errors (the protocol uses Linux errno values).
     static final int EIO = 5;
+    static final int ESHUTDOWN = 108;
 
     static String optionReplyName(int type) {
         return switch (type) {
