@@ -1,0 +1,520 @@
+package io.jublk.targets;
+
+import io.jublk.core.BlockTarget;
+import io.jublk.core.DataMode;
+import io.jublk.core.TargetCapabilities;
+import io.jublk.core.UblkIo;
+import io.jublk.core.UblkQueue;
+import io.jublk.uring.ErrnoException;
+import io.jublk.uring.IoUringConstants;
+import io.jublk.uring.SubmissionEntry;
+import io.jublk.uring.Syscalls;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The loop device in user space: a device backed by a regular file or a block device, served through
+ * each queue's own io_uring. Every request becomes one operation on the backing fd (more when a read
+ * or write comes back short and the rest is resubmitted), so many requests are in flight per queue
+ * and no thread waits for any of them.
+ *
+ * <ul>
+ *   <li>reads and writes: {@code IORING_OP_READ}/{@code WRITE} straight into the request buffer in
+ *       the copy modes; in {@link DataMode#USER_COPY} into a per-tag buffer of the target's own,
+ *       filled or drained with {@link UblkIo#copyFromRequest}/{@link UblkIo#copyToRequest};</li>
+ *   <li>FUA writes: {@code RWF_DSYNC} on the write itself;</li>
+ *   <li>flush: {@code IORING_OP_FSYNC} with {@code IORING_FSYNC_DATASYNC};</li>
+ *   <li>discard: {@code FALLOC_FL_PUNCH_HOLE|KEEP_SIZE}, offered only when a probe at construction
+ *       shows the file system punches holes; never offered on a block device (issuing
+ *       BLKDISCARD blindly could destroy data on devices that do not zero discarded ranges);</li>
+ *   <li>write-zeroes: {@code FALLOC_FL_ZERO_RANGE} when the request says no-unmap (falling back to
+ *       punching a hole on file systems without ZERO_RANGE, tmpfs among them), punching a hole
+ *       otherwise; on a block device ZERO_RANGE, which the kernel turns into write-zeroes or plain
+ *       writes of zeros.</li>
+ * </ul>
+ *
+ * <p>With {@code direct}, request buffers must suit O_DIRECT: the library's per-tag buffers in
+ * {@link DataMode#COPY} and this target's own in {@link DataMode#USER_COPY} are page aligned; an
+ * {@link io.jublk.core.IoBufferProvider} must lend aligned memory too.
+ *
+ * <p>Reads past the end of a regular file that is shorter than the device read zeros; writes there
+ * extend it. Thread-safety: a queue only touches its own state, so one target serves every queue.
+ */
+public final class FileTarget implements BlockTarget, AutoCloseable {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFREG = 0100000;
+    private static final long BLKGETSIZE64 = 0x80081272L;
+    private static final int RWF_DSYNC = 0x2;
+
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int EACCES = 13;
+    private static final int EROFS = 30;
+    private static final int EOPNOTSUPP_ERRNO = 95;
+
+    // What an in-flight operation is, in the target data of its user_data (low byte), with the
+    // fallocate mode above it for write-zeroes fallbacks.
+    private static final int K_READ = 1;
+    private static final int K_WRITE = 2;
+    private static final int K_WRITE_FUA = 3;
+    private static final int K_FSYNC = 4;
+    private static final int K_FALLOCATE = 5;
+
+    private static final int PUNCH = Syscalls.FALLOC_FL_PUNCH_HOLE | Syscalls.FALLOC_FL_KEEP_SIZE;
+    private static final int ZERO = Syscalls.FALLOC_FL_ZERO_RANGE | Syscalls.FALLOC_FL_KEEP_SIZE;
+
+    private final Path path;
+    private final int fd;
+    private final long size;
+    private final boolean blockDevice;
+    private final boolean readOnly;
+    private final boolean direct;
+    private final boolean punchHole;
+    private volatile boolean zeroRange;
+    private volatile QueueState[] queues = new QueueState[0];
+    private volatile boolean closed;
+
+    /** Per-queue state; only the queue's thread touches it after {@link #onQueueStart}. */
+    private static final class QueueState {
+        final int[] done;
+        final MemorySegment[] buffers;   // USER_COPY only
+        final MemorySegment mapping;
+
+        QueueState(int depth, MemorySegment mapping, int maxIoBytes) {
+            this.done = new int[depth];
+            this.mapping = mapping;
+            this.buffers = new MemorySegment[depth];
+            if (mapping != null) {
+                for (int tag = 0; tag < depth; tag++) {
+                    buffers[tag] = mapping.asSlice((long) tag * maxIoBytes, maxIoBytes);
+                }
+            }
+        }
+    }
+
+    private FileTarget(Builder b) throws IOException {
+        this.path = b.path;
+        int mode = (int) Files.getAttribute(path, "unix:mode");
+        int type = mode & S_IFMT;
+        if (type != S_IFREG && type != S_IFBLK) {
+            throw new IllegalArgumentException(path + " is neither a regular file nor a block device");
+        }
+        this.blockDevice = type == S_IFBLK;
+        this.direct = b.direct;
+        int flags = Syscalls.O_CLOEXEC | (b.direct ? Syscalls.O_DIRECT : 0);
+        boolean ro = b.readOnly;
+        int opened;
+        if (ro) {
+            opened = Syscalls.open(path.toString(), flags | Syscalls.O_RDONLY, 0);
+        } else {
+            int tried;
+            try {
+                tried = Syscalls.open(path.toString(), flags | Syscalls.O_RDWR, 0);
+            } catch (ErrnoException e) {
+                if (e.errnoValue() != EACCES && e.errnoValue() != EROFS && e.errnoValue() != 1) {
+                    throw e;
+                }
+                // A read-only file, file system or block device: serve it read-only.
+                tried = Syscalls.open(path.toString(), flags | Syscalls.O_RDONLY, 0);
+                ro = true;
+            }
+            opened = tried;
+        }
+        this.fd = opened;
+        this.readOnly = ro;
+        try {
+            long backing = blockDevice ? blockDeviceSize(fd) : Files.size(path);
+            long wanted = b.size > 0 ? b.size : backing;
+            this.size = wanted & -512L;
+            if (size <= 0) {
+                throw new IllegalArgumentException(path + " is empty: give a size, or use a file of at least 512 bytes");
+            }
+            this.punchHole = !readOnly && !blockDevice && probePunchHole(fd, backing);
+            this.zeroRange = blockDevice || punchHole;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * @param path a regular file or block device
+     * @return a builder for a target over it
+     */
+    public static Builder builder(Path path) {
+        return new Builder(path);
+    }
+
+    /**
+     * Opens a file read-write (read-only when it cannot be written) with buffered IO, sized from the file.
+     *
+     * @param path a regular file or block device
+     * @return the target
+     * @throws IOException when it cannot be opened
+     */
+    public static FileTarget open(Path path) throws IOException {
+        return builder(path).open();
+    }
+
+    /** Options for a {@link FileTarget}. */
+    public static final class Builder {
+        private final Path path;
+        private boolean readOnly;
+        private boolean direct;
+        private long size;
+
+        private Builder(Path path) {
+            this.path = path;
+        }
+
+        /**
+         * @param on serve the device read-only and open the backing O_RDONLY
+         * @return this builder
+         */
+        public Builder readOnly(boolean on) {
+            this.readOnly = on;
+            return this;
+        }
+
+        /**
+         * @param on open the backing with O_DIRECT, bypassing the page cache
+         * @return this builder
+         */
+        public Builder direct(boolean on) {
+            this.direct = on;
+            return this;
+        }
+
+        /**
+         * @param bytes device size; 0 (the default) takes the size of the file or block device; rounded down to 512
+         * @return this builder
+         */
+        public Builder size(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("size " + bytes + " is negative");
+            }
+            this.size = bytes;
+            return this;
+        }
+
+        /**
+         * @return the target, with the backing open
+         * @throws IOException when the backing cannot be opened or sized
+         */
+        public FileTarget open() throws IOException {
+            return new FileTarget(this);
+        }
+    }
+
+    /** @return the device size to build the device with: the backing's size unless one was given */
+    public long size() {
+        return size;
+    }
+
+    /** @return the backing file or block device */
+    public Path path() {
+        return path;
+    }
+
+    /** @return whether the backing is a block device */
+    public boolean isBlockDevice() {
+        return blockDevice;
+    }
+
+    /** @return whether the backing is opened with O_DIRECT */
+    public boolean isDirect() {
+        return direct;
+    }
+
+    @Override
+    public TargetCapabilities capabilities() {
+        return new TargetCapabilities(true, true, punchHole, !readOnly && (blockDevice || punchHole), false, readOnly);
+    }
+
+    // ---- per-queue state ----------------------------------------------------------------------
+
+    @Override
+    public void onQueueStart(UblkQueue queue) throws IOException {
+        if (closed) {
+            throw new IOException("file target over " + path + " is closed");
+        }
+        int maxIoBytes = queue.device().info().maxIoBufBytes();
+        MemorySegment mapping = null;
+        if (queue.device().dataMode() == DataMode.USER_COPY) {
+            // Virtual memory only, page aligned per tag (so O_DIRECT is happy); touched when used.
+            mapping = Syscalls.mmap((long) queue.depth() * maxIoBytes, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
+                    Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
+        }
+        QueueState state = new QueueState(queue.depth(), mapping, maxIoBytes);
+        synchronized (this) {
+            QueueState[] current = queues;
+            int qid = queue.queueId();
+            QueueState[] next = java.util.Arrays.copyOf(current, Math.max(current.length, qid + 1));
+            next[qid] = state;
+            queues = next;
+        }
+    }
+
+    @Override
+    public void onQueueStop(UblkQueue queue) {
+        QueueState state;
+        synchronized (this) {
+            QueueState[] current = queues;
+            int qid = queue.queueId();
+            if (qid >= current.length || current[qid] == null) {
+                return;
+            }
+            state = current[qid];
+            QueueState[] next = current.clone();
+            next[qid] = null;
+            queues = next;
+        }
+        if (state.mapping != null) {
+            try {
+                Syscalls.munmap(state.mapping);
+            } catch (ErrnoException ignored) {
+                // Gone with the process anyway.
+            }
+        }
+    }
+
+    private QueueState state(UblkIo io) {
+        return queues[io.queue().queueId()];
+    }
+
+    private static MemorySegment buffer(UblkIo io, QueueState qs) {
+        MemorySegment b = io.buffer();
+        return b != null ? b : qs.buffers[io.tag()];
+    }
+
+    // ---- requests -------------------------------------------------------------------------------
+
+    @Override
+    public int read(UblkIo io) {
+        QueueState qs = state(io);
+        qs.done[io.tag()] = 0;
+        return submitRw(io, qs, K_READ);
+    }
+
+    @Override
+    public int write(UblkIo io) {
+        if (readOnly) {
+            return -EROFS;
+        }
+        QueueState qs = state(io);
+        if (io.buffer() == null) {
+            int copied = io.copyFromRequest(0, qs.buffers[io.tag()], 0, io.length());
+            if (copied < 0) {
+                return copied;
+            }
+        }
+        qs.done[io.tag()] = 0;
+        return submitRw(io, qs, io.fua() ? K_WRITE_FUA : K_WRITE);
+    }
+
+    @Override
+    public int flush(UblkIo io) {
+        if (readOnly) {
+            return 0;
+        }
+        try {
+            io.queue().ring().nextSqe().fsync(fd, IoUringConstants.IORING_FSYNC_DATASYNC)
+                    .userData(UblkQueue.targetUserData(io.tag(), K_FSYNC));
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        return ASYNC;
+    }
+
+    @Override
+    public int discard(UblkIo io) {
+        if (!punchHole) {
+            return EOPNOTSUPP;
+        }
+        return submitFallocate(io, PUNCH);
+    }
+
+    @Override
+    public int writeZeroes(UblkIo io) {
+        if (readOnly) {
+            return -EROFS;
+        }
+        if (blockDevice) {
+            return submitFallocate(io, ZERO);
+        }
+        if (!punchHole) {
+            return EOPNOTSUPP;
+        }
+        return submitFallocate(io, io.noUnmap() && zeroRange ? ZERO : PUNCH);
+    }
+
+    private int submitRw(UblkIo io, QueueState qs, int kind) {
+        int tag = io.tag();
+        int done = qs.done[tag];
+        long address = buffer(io, qs).address() + done;
+        try {
+            SubmissionEntry sqe = io.queue().ring().nextSqe();
+            if (kind == K_READ) {
+                sqe.read(fd, address, io.length() - done, io.offset() + done);
+            } else {
+                sqe.write(fd, address, io.length() - done, io.offset() + done);
+                if (kind == K_WRITE_FUA) {
+                    sqe.rwFlags(RWF_DSYNC);
+                }
+            }
+            sqe.userData(UblkQueue.targetUserData(tag, kind));
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        return ASYNC;
+    }
+
+    private int submitFallocate(UblkIo io, int mode) {
+        try {
+            io.queue().ring().nextSqe().fallocate(fd, mode, io.offset(), io.length())
+                    .userData(UblkQueue.targetUserData(io.tag(), K_FALLOCATE | ((long) mode << 8)));
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        return ASYNC;
+    }
+
+    @Override
+    public void onRingCompletion(UblkIo io, long data, int res, int flags) {
+        int kind = (int) (data & 0xff);
+        switch (kind) {
+            case K_READ, K_WRITE, K_WRITE_FUA -> rwDone(io, kind, res);
+            case K_FSYNC -> io.complete(Math.min(res, 0));
+            case K_FALLOCATE -> {
+                int mode = (int) (data >>> 8);
+                if (res == -EOPNOTSUPP_ERRNO && mode == ZERO && !blockDevice) {
+                    // No ZERO_RANGE here (tmpfs): a punched hole reads back as zeros too.
+                    zeroRange = false;
+                    finish(io, submitFallocate(io, PUNCH));
+                } else {
+                    io.complete(Math.min(res, 0));
+                }
+            }
+            default -> io.complete(EIO);
+        }
+    }
+
+    private void rwDone(UblkIo io, int kind, int res) {
+        QueueState qs = state(io);
+        int tag = io.tag();
+        if (res == -EINTR || res == -EAGAIN) {
+            finish(io, submitRw(io, qs, kind));
+            return;
+        }
+        if (res < 0) {
+            io.complete(res);
+            return;
+        }
+        int done = qs.done[tag] + res;
+        int length = io.length();
+        if (res == 0 && done < length) {
+            if (kind != K_READ) {
+                io.complete(EIO);
+                return;
+            }
+            // End of a backing file shorter than the device: the rest reads as zeros.
+            buffer(io, qs).asSlice(done, length - done).fill((byte) 0);
+            done = length;
+        }
+        qs.done[tag] = done;
+        if (done < length) {
+            finish(io, submitRw(io, qs, kind));
+            return;
+        }
+        if (kind == K_READ && io.buffer() == null) {
+            int copied = io.copyToRequest(0, qs.buffers[tag], 0, length);
+            io.complete(copied < 0 ? copied : length);
+            return;
+        }
+        io.complete(length);
+    }
+
+    private static void finish(UblkIo io, int submitted) {
+        if (submitted != ASYNC) {
+            io.complete(submitted);
+        }
+    }
+
+    /** Closes the backing; call after the device is deleted. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            closeQuietly(fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileTarget[" + path + (blockDevice ? " (block device)" : "") + ", " + size + " bytes"
+                + (readOnly ? ", read-only" : "") + (direct ? ", O_DIRECT" : "")
+                + (punchHole ? ", discard" : "") + ']';
+    }
+
+    // ---- setup helpers --------------------------------------------------------------------------
+
+    private static long blockDeviceSize(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
+            Syscalls.ioctl(fd, BLKGETSIZE64, out.address());
+            return out.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /**
+     * Whether the file system punches holes: punches one page at the end of the file, where nothing
+     * is stored, so the data is untouched whatever the answer.
+     */
+    private static boolean probePunchHole(int fd, long fileSize) {
+        long at = (fileSize + 4095) & -4096L;
+        return Fallocate.call(fd, PUNCH, at, 4096) == 0;
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Syscalls.close(fd);
+        } catch (ErrnoException ignored) {
+            // Nothing left to do with it.
+        }
+    }
+
+    /** fallocate(2) for the one synchronous probe; jublk-uring's Syscalls has no binding for it. */
+    private static final class Fallocate {
+        private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+        private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        @SuppressWarnings("restricted")
+        private static final MethodHandle FALLOCATE = Linker.nativeLinker().downcallHandle(
+                Linker.nativeLinker().defaultLookup().findOrThrow("fallocate"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                Linker.Option.captureCallState("errno"));
+
+        /** @return 0, or the errno */
+        static int call(int fd, int mode, long offset, long len) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment capture = arena.allocate(CAPTURE);
+                int ret = (int) FALLOCATE.invokeExact(capture, fd, mode, offset, len);
+                return ret == 0 ? 0 : (int) ERRNO.get(capture, 0L);
+            } catch (Throwable t) {
+                return EOPNOTSUPP_ERRNO;
+            }
+        }
+    }
+}
