@@ -1,0 +1,212 @@
+package io.jublk.it;
+
+import io.jublk.core.DataMode;
+import io.jublk.core.UblkDevice;
+import io.jublk.targets.FileTarget;
+import io.jublk.targets.MemTarget;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The loop device in user space: a file on the guest's tmpfs served through each queue's io_uring. */
+@Timeout(900)
+class FileTargetIT {
+    private static final long SIZE = 256L << 20;
+
+    private Path backing;
+
+    @BeforeEach
+    void createBackingFile() throws Exception {
+        backing = Files.createTempFile(Path.of("/tmp"), "jublk-file", ".img");
+        try (RandomAccessFile f = new RandomAccessFile(backing.toFile(), "rw")) {
+            f.setLength(SIZE); // sparse: tmpfs allocates on write
+        }
+    }
+
+    @AfterEach
+    void deleteBackingFile() throws Exception {
+        Files.deleteIfExists(backing);
+    }
+
+    private static UblkDevice device(FileTarget target, DataMode mode) throws Exception {
+        UblkDevice dev = UblkDevice.builder().target(target).size(target.size()).queues(2).depth(64)
+                .dataMode(mode).build();
+        dev.runQueues();
+        dev.start();
+        return dev;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"COPY,false", "COPY,true", "USER_COPY,false", "USER_COPY,true"})
+    void shouldPassFioVerify(DataMode mode, boolean direct) throws Exception {
+        try (FileTarget file = FileTarget.builder(backing).direct(direct).open()) {
+            assertEquals(SIZE, file.size(), "size from the backing file");
+            try (UblkDevice dev = device(file, mode)) {
+                assertEquals(mode, dev.dataMode());
+                String out = Commands.fioVerify(dev.blockPath(), 128L << 20, 64, 2);
+                System.out.println("fio verify, " + mode + (direct ? ", O_DIRECT backing" : ", buffered backing") + ":\n" + out);
+                assertNoTargetFailures(dev);
+            }
+        }
+        assertTrue(Files.size(backing) == SIZE, "the backing file keeps its size");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"COPY", "USER_COPY"})
+    void shouldStoreExactlyWhatWasWrittenInTheBackingFile(DataMode mode) throws Exception {
+        byte[] pattern = new byte[24 << 20];
+        new Random(42).nextBytes(pattern);
+        Path patternFile = Files.createTempFile(Path.of("/tmp"), "jublk-pattern", ".bin");
+        long offset = 40L << 20;
+        try {
+            Files.write(patternFile, pattern);
+            try (FileTarget file = FileTarget.open(backing); UblkDevice dev = device(file, mode)) {
+                Commands.check(120, "dd", "if=" + patternFile, "of=" + dev.blockPath(), "bs=1M",
+                        "seek=" + (offset >> 20), "oflag=direct", "conv=fsync,notrunc", "status=none");
+            }
+            String expected = sha256sum("cat " + patternFile);
+            assertEquals(expected, sha256sum("dd if=" + backing + " bs=1M skip=" + (offset >> 20) + " count="
+                    + (pattern.length >> 20) + " status=none"), "the backing file holds the data written");
+            // A second device, read-only, on the same file reads back the same bytes.
+            try (FileTarget file = FileTarget.builder(backing).readOnly(true).open(); UblkDevice dev = device(file, mode)) {
+                assertTrue(file.capabilities().readOnly());
+                assertEquals("1", Commands.check(30, "blockdev", "--getro", dev.blockPath()).strip(), "read-only device");
+                assertFalse(Commands.run(30, "dd", "if=/dev/zero", "of=" + dev.blockPath(), "bs=4k", "count=1",
+                        "oflag=direct", "status=none").exitCode() == 0, "a write to a read-only device fails");
+                String viaDevice = Commands.check(120, "sh", "-c", "dd if=" + dev.blockPath() + " bs=1M skip=" + (offset >> 20)
+                        + " count=" + (pattern.length >> 20) + " iflag=direct status=none | sha256sum").split(" ")[0];
+                assertEquals(expected, viaDevice, "read back through a second device");
+                // Past the written range the sparse file reads as zeros.
+                String zeros = Commands.check(60, "sh", "-c", "dd if=" + dev.blockPath()
+                        + " bs=1M count=32 iflag=direct status=none | tr -d '\\000' | wc -c");
+                assertEquals("0", zeros.strip());
+            }
+        } finally {
+            Files.deleteIfExists(patternFile);
+        }
+    }
+
+    @Test
+    void shouldHoldAnExt4FilesystemThatPassesFsck() throws Exception {
+        try (FileTarget file = FileTarget.open(backing); UblkDevice dev = device(file, DataMode.COPY)) {
+            String bdev = dev.blockPath();
+            Commands.check(120, "mkfs.ext4", "-q", "-F", bdev);
+            Path mnt = Files.createTempDirectory("jublk-ext4");
+            Commands.check(60, "mount", bdev, mnt.toString());
+            byte[] data = new byte[3 << 20];
+            new Random(7).nextBytes(data);
+            try {
+                for (int i = 0; i < 8; i++) {
+                    Files.write(mnt.resolve("file" + i), data);
+                }
+                Commands.check(60, "sync");
+                Commands.check(60, "sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
+                for (int i = 0; i < 8; i++) {
+                    assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(mnt.resolve("file" + i))), "file" + i);
+                }
+            } finally {
+                Commands.check(60, "umount", mnt.toString());
+            }
+            System.out.println(Commands.check(120, "fsck.ext4", "-f", "-n", bdev));
+        }
+        // The file system lives in the file: fsck it there directly too.
+        System.out.println(Commands.check(120, "fsck.ext4", "-f", "-n", backing.toString()));
+    }
+
+    @Test
+    void shouldPunchHolesOnDiscardAndZeroOnWriteZeroes() throws Exception {
+        try (FileTarget file = FileTarget.open(backing); UblkDevice dev = device(file, DataMode.COPY)) {
+            assertTrue(file.capabilities().discard(), "tmpfs punches holes, so discard is offered: " + file);
+            String bdev = dev.blockPath();
+            long empty = blocks();
+            Commands.check(120, "dd", "if=/dev/urandom", "of=" + bdev, "bs=1M", "count=64", "seek=64",
+                    "oflag=direct", "conv=fsync", "status=none");
+            long written = blocks();
+            assertTrue(written - empty >= (64L << 20) / 512, "64 MiB allocated in the file: " + empty + " -> " + written);
+            Commands.check(120, "blkdiscard", "-o", String.valueOf(64L << 20), "-l", String.valueOf(32L << 20), bdev);
+            long discarded = blocks();
+            assertTrue(written - discarded >= (32L << 20) / 512, "discard punched 32 MiB: " + written + " -> " + discarded);
+            // Write-zeroes on the other half.
+            Commands.check(120, "blkdiscard", "-z", "-o", String.valueOf(96L << 20), "-l", String.valueOf(32L << 20), bdev);
+            for (long skip : new long[] {64, 96}) {
+                String nonZero = Commands.check(60, "sh", "-c", "dd if=" + bdev + " bs=1M skip=" + skip
+                        + " count=32 iflag=direct status=none | tr -d '\\000' | wc -c");
+                assertEquals("0", nonZero.strip(), "zeros at " + skip + " MiB");
+            }
+            String fileZeros = Commands.check(60, "sh", "-c", "dd if=" + backing + " bs=1M skip=64"
+                    + " count=64 status=none | tr -d '\\000' | wc -c");
+            assertEquals("0", fileZeros.strip(), "the backing file holds zeros there");
+        }
+        assertEquals(SIZE, Files.size(backing), "KEEP_SIZE: the file keeps its size");
+    }
+
+    @Test
+    void shouldReadZerosPastTheEndOfAShorterFile() throws Exception {
+        // The device is larger than the file, which ends mid-sector: reads there come back short,
+        // and the rest of the request reads as zeros.
+        byte[] data = new byte[(16 << 20) + 1000];
+        new Random(3).nextBytes(data);
+        Files.write(backing, data);
+        try (FileTarget file = FileTarget.builder(backing).size(SIZE).open(); UblkDevice dev = device(file, DataMode.COPY)) {
+            assertEquals(SIZE, file.size());
+            String expected = sha256sum("{ cat " + backing + "; head -c " + (SIZE - data.length) + " /dev/zero; }");
+            String viaDevice = Commands.check(120, "sh", "-c", "dd if=" + dev.blockPath()
+                    + " bs=1M iflag=direct status=none | sha256sum").split(" ")[0];
+            assertEquals(expected, viaDevice, "file data, then zeros");
+            assertNoTargetFailures(dev);
+        }
+    }
+
+    @Test
+    void shouldServeABlockDevice() throws Exception {
+        // The backing block device is itself a ublk device (mem target) served by this process.
+        try (MemTarget mem = new MemTarget(SIZE);
+             UblkDevice lower = UblkDevice.builder().target(mem).size(SIZE).queues(1).depth(64).build()) {
+            lower.runQueues();
+            lower.start();
+            try (FileTarget file = FileTarget.builder(Path.of(lower.blockPath())).direct(true).open();
+                 UblkDevice dev = device(file, DataMode.COPY)) {
+                assertTrue(file.isBlockDevice());
+                assertEquals(SIZE, file.size(), "size from BLKGETSIZE64");
+                assertFalse(file.capabilities().discard(), "no discard on a block device");
+                assertTrue(file.capabilities().writeZeroes());
+                System.out.println(Commands.fioVerify(dev.blockPath(), 64L << 20, 32, 2));
+                Commands.check(120, "dd", "if=/dev/urandom", "of=" + dev.blockPath(), "bs=1M", "count=8", "seek=128",
+                        "oflag=direct", "status=none");
+                Commands.check(120, "blkdiscard", "-z", "-o", String.valueOf(128L << 20), "-l", String.valueOf(8L << 20),
+                        dev.blockPath());
+                String nonZero = Commands.check(60, "sh", "-c", "dd if=" + lower.blockPath()
+                        + " bs=1M skip=128 count=8 iflag=direct status=none | tr -d '\\000' | wc -c");
+                assertEquals("0", nonZero.strip(), "write-zeroes reached the lower device");
+                assertNoTargetFailures(dev);
+            }
+        }
+    }
+
+    private static void assertNoTargetFailures(UblkDevice dev) {
+        for (var q : dev.queues()) {
+            assertEquals(0, q.targetFailures(), q + " target failures");
+        }
+    }
+
+    private long blocks() throws Exception {
+        return Long.parseLong(Commands.check(10, "stat", "-c", "%b", backing.toString()).strip());
+    }
+
+    /** sha256sum of a shell pipeline's output (the guest's tools, not the JVM's digest). */
+    private static String sha256sum(String producer) throws Exception {
+        return Commands.check(120, "sh", "-c", producer + " | sha256sum").split(" ")[0];
+    }
+}
