@@ -3,7 +3,6 @@ package io.jublk.targets.nbd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -356,5 +355,53 @@ class NbdConnectionTest {
         assertThrows(IllegalArgumentException.class, () -> conn.send(Command.READ, 0, 2 * 65536, buf, false));
         assertEquals(0, c.await(conn.send(Command.READ, 512, 65536, buf, false)));
         assertEquals(0, c.await(conn.send(Command.WRITE_ZEROES, 0, 2 * 65536, null, false)));
+    }
+
+    @Test
+    void shouldServeConcurrentSendersOnOneConnection() throws Exception {
+        NbdServer s = start(Server.NBDKIT_UNIX, true, 64 * MIB);
+        Completions c = new Completions();
+        NbdConnection conn = connect(s.uri, true, c);
+        int threads = 8;
+        int perThread = 100;
+        int block = 16384;
+        List<Thread> senders = new ArrayList<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            senders.add(Thread.ofPlatform().start(() -> {
+                try {
+                    Random random = new Random(id);
+                    long base = id * (64 * MIB / threads);
+                    long[] handles = new long[perThread];
+                    byte[][] data = new byte[perThread][block];
+                    for (int i = 0; i < perThread; i++) {
+                        random.nextBytes(data[i]);
+                        handles[i] = conn.send(Command.WRITE, base + (long) i * block, block,
+                                MemorySegment.ofArray(data[i]), false);
+                    }
+                    for (long h : handles) {
+                        assertEquals(0, c.await(h));
+                    }
+                    MemorySegment[] back = new MemorySegment[perThread];
+                    for (int i = 0; i < perThread; i++) {
+                        back[i] = arena.allocate(block);
+                        handles[i] = conn.send(Command.READ, base + (long) i * block, block, back[i], false);
+                    }
+                    for (int i = 0; i < perThread; i++) {
+                        assertEquals(0, c.await(handles[i]));
+                        assertArrayEquals(data[i], back[i].toArray(ValueLayout.JAVA_BYTE));
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : senders) {
+            t.join();
+        }
+        assertTrue(errors.isEmpty(), () -> errors.toString());
+        assertEquals(0, c.duplicates.get());
+        assertEquals(0, conn.inFlight());
     }
 }
