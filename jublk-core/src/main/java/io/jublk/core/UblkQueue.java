@@ -104,6 +104,7 @@ public final class UblkQueue implements AutoCloseable {
     private int refusedCommands;
     private int lastRefusal;
     private long targetFailures;
+    private boolean targetStarted;
     private volatile boolean started;
     private volatile boolean terminated;
     private volatile boolean closed;
@@ -225,6 +226,7 @@ public final class UblkQueue implements AutoCloseable {
             wakeFd = EventFd.create();
             step = "target start";
             target.onQueueStart(this);
+            targetStarted = true;
             step = "UBLK_U_IO_FETCH_REQ";
             armWake();
             for (int tag = 0; tag < depth; tag++) {
@@ -612,6 +614,15 @@ public final class UblkQueue implements AutoCloseable {
     }
 
     private void releaseResources() {
+        if (targetStarted && !started) {
+            // start() failed after the target set itself up: let it undo that.
+            targetStarted = false;
+            try {
+                target.onQueueStop(this);
+            } catch (RuntimeException e) {
+                device.report(this, "target onQueueStop failed", e);
+            }
+        }
         if (ring != null) {
             ring.close();
             ring = null;
