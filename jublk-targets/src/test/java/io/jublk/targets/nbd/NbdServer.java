@@ -121,6 +121,36 @@ final class NbdServer implements AutoCloseable {
     }
 
     private static String require(String tool, String debianPackage) {
+        String found = find(tool);
+        if (found == null) {
+            install(debianPackage);
+            found = find(tool);
+        }
+        if (found == null) {
+            fail(tool + " is not installed; these tests need the Debian package " + debianPackage
+                    + " (install with: scripts/ensure-packages qemu-utils nbdkit)");
+        }
+        return found;
+    }
+
+    /** Runs scripts/ensure-packages, which installs as root and otherwise says what to install. */
+    private static void install(String debianPackage) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path script = dir.resolve("scripts/ensure-packages");
+            if (Files.isExecutable(script)) {
+                try {
+                    new ProcessBuilder(script.toString(), debianPackage).inheritIO().start().waitFor();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+        }
+    }
+
+    private static String find(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
             Path p = Path.of(dir, tool);
             if (Files.isExecutable(p)) {
@@ -133,8 +163,6 @@ final class NbdServer implements AutoCloseable {
                 return p.toString();
             }
         }
-        fail(tool + " is not installed; these tests need the Debian package " + debianPackage
-                + " (install with: scripts/ensure-packages qemu-utils nbdkit)");
         return null;
     }
 }
