@@ -25,7 +25,21 @@ final class Qemu {
      */
     static final String CPU_MODEL = "Westmere";
 
+    /**
+     * The TCG threading. Not {@code multi}: with one host thread per vCPU, a guest JVM could
+     * jump into code its JIT had just installed from another vCPU and fault at the very first
+     * instruction (SIGSEGV at offset 0 of a fresh C1 method), so self-modifying code is not safe
+     * there. One thread for all vCPUs is slower but keeps JIT-compiled code coherent.
+     * {@code JUBLK_VM_TCG_THREAD=multi} overrides it, e.g. for benchmarks.
+     */
+    static final String TCG_THREAD = "single";
+
     private Qemu() {
+    }
+
+    /** {@link #TCG_THREAD}, or {@code override} (JUBLK_VM_TCG_THREAD) when set. */
+    static String tcgThread(String override) {
+        return override == null || override.isBlank() ? TCG_THREAD : override.strip();
     }
 
     /** {@link #CPU_MODEL}, or {@code override} (JUBLK_VM_CPU) when set. */
@@ -47,7 +61,7 @@ final class Qemu {
                                 Path consoleLog, Path guestStderr) {
         List<String> c = new ArrayList<>(List.of(
                 "qemu-system-x86_64",
-                "-accel", "tcg,thread=multi",
+                "-accel", "tcg,thread=" + tcgThread(System.getenv("JUBLK_VM_TCG_THREAD")),
                 "-cpu", cpuModel(System.getenv("JUBLK_VM_CPU")),
                 "-M", "q35",
                 "-smp", Integer.toString(config.cpus()),

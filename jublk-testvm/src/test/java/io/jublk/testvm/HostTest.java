@@ -59,7 +59,7 @@ class HostTest {
         String line = String.join(" ", cmd);
         assertEquals("qemu-system-x86_64", cmd.getFirst());
         String cpu = Qemu.cpuModel(System.getenv("JUBLK_VM_CPU"));
-        assertTrue(line.contains("-accel tcg,thread=multi -cpu " + cpu + " -M q35 -smp 3 -m 2G"), line);
+        assertTrue(line.contains("-accel tcg,thread=single -cpu " + cpu + " -M q35 -smp 3 -m 2G"), line);
         assertTrue(line.contains("-kernel /k/boot/vmlinuz-7.2.13+deb14-amd64 -initrd /i.cpio"), line);
         assertTrue(line.contains("local,path=/,mount_tag=jublkroot,security_model=none,readonly=on"), line);
         assertTrue(line.contains("local,path=/tmp/a,,b,mount_tag=jublkshare"), line);

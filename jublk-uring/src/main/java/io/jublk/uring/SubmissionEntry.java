@@ -65,10 +65,10 @@ public final class SubmissionEntry {
         this.cmdSize = sqeSize - IO_URING_SQE_CMD_OFFSET;
     }
 
-    /** Moves the flyweight over the SQE at {@code offset} and zeroes it. */
     /** Zeros to clear an SQE with, sized for the 128-byte form. */
     private static final MemorySegment ZERO_SQE = java.lang.foreign.Arena.global().allocate(128, 64);
 
+    /** Moves the flyweight over the SQE at {@code offset} and zeroes it. */
     SubmissionEntry wrapAndClear(long offset) {
         this.offset = offset;
         // One bulk copy instead of a store per word: each store would repeat the segment checks.
