@@ -118,7 +118,10 @@ final class DelCommand implements Command {
         }
         if (serverAlive) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            while (info(ctl, id) != null && Host.isAlive(pid)) {
+            // Wait for the server to delete the device and exit, so no stray process outlives 'del'
+            // (a server in this very process only has to delete the device).
+            boolean ownProcess = pid == ProcessHandle.current().pid();
+            while (ownProcess ? info(ctl, id) != null && Host.isAlive(pid) : Host.isAlive(pid)) {
                 if (System.nanoTime() > deadline) {
                     throw CliException.failure("del: dev " + id + " is stopped, but its server (pid " + pid + ") has not "
                             + "deleted it and exited within " + timeoutSeconds + " s; end it with 'kill " + pid
