@@ -5,6 +5,7 @@ import io.jublk.core.DataMode;
 import io.jublk.core.TargetCapabilities;
 import io.jublk.core.UblkIo;
 import io.jublk.core.UblkQueue;
+import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
@@ -12,14 +13,8 @@ import io.jublk.uring.Syscalls;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -58,11 +53,12 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     private static final long BLKGETSIZE64 = 0x80081272L;
     private static final int RWF_DSYNC = 0x2;
 
-    private static final int EINTR = 4;
-    private static final int EAGAIN = 11;
-    private static final int EACCES = 13;
-    private static final int EROFS = 30;
-    private static final int EOPNOTSUPP_ERRNO = 95;
+    private static final int EINTR = Errno.EINTR.value();
+    private static final int EAGAIN = Errno.EAGAIN.value();
+    private static final int EACCES = Errno.EACCES.value();
+    private static final int EPERM = Errno.EPERM.value();
+    private static final int EROFS = Errno.EROFS.value();
+    private static final int EOPNOTSUPP_ERRNO = Errno.EOPNOTSUPP.value();
 
     // What an in-flight operation is, in the target data of its user_data (low byte), with the
     // fallocate mode above it for write-zeroes fallbacks.
@@ -123,7 +119,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             try {
                 tried = Syscalls.open(path.toString(), flags | Syscalls.O_RDWR, 0);
             } catch (ErrnoException e) {
-                if (e.errnoValue() != EACCES && e.errnoValue() != EROFS && e.errnoValue() != 1) {
+                if (e.errnoValue() != EACCES && e.errnoValue() != EROFS && e.errnoValue() != EPERM) {
                     throw e;
                 }
                 // A read-only file, file system or block device: serve it read-only.
@@ -484,7 +480,12 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
      */
     private static boolean probePunchHole(int fd, long fileSize) {
         long at = (fileSize + 4095) & -4096L;
-        return Fallocate.call(fd, PUNCH, at, 4096) == 0;
+        try {
+            Syscalls.fallocate(fd, PUNCH, at, 4096);
+            return true;
+        } catch (ErrnoException e) {
+            return false;
+        }
     }
 
     private static void closeQuietly(int fd) {
@@ -492,29 +493,6 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             Syscalls.close(fd);
         } catch (ErrnoException ignored) {
             // Nothing left to do with it.
-        }
-    }
-
-    /** fallocate(2) for the one synchronous probe; jublk-uring's Syscalls has no binding for it. */
-    private static final class Fallocate {
-        private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-        private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        @SuppressWarnings("restricted")
-        private static final MethodHandle FALLOCATE = Linker.nativeLinker().downcallHandle(
-                Linker.nativeLinker().defaultLookup().findOrThrow("fallocate"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-                Linker.Option.captureCallState("errno"));
-
-        /** @return 0, or the errno */
-        static int call(int fd, int mode, long offset, long len) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment capture = arena.allocate(CAPTURE);
-                int ret = (int) FALLOCATE.invokeExact(capture, fd, mode, offset, len);
-                return ret == 0 ? 0 : (int) ERRNO.get(capture, 0L);
-            } catch (Throwable t) {
-                return EOPNOTSUPP_ERRNO;
-            }
         }
     }
 }

@@ -58,4 +58,31 @@ final class Commands {
         }
         return out;
     }
+
+    /**
+     * mkfs.ext4 on the device, mount, write eight 3 MiB files, drop the caches, read them back and
+     * compare, unmount, then fsck.ext4 -f, which must find it clean. Returns fsck's report.
+     */
+    static String ext4RoundTrip(String bdev) throws IOException, InterruptedException {
+        check(120, "mkfs.ext4", "-q", "-F", bdev);
+        java.nio.file.Path mnt = java.nio.file.Files.createTempDirectory("jublk-ext4");
+        check(60, "mount", bdev, mnt.toString());
+        try {
+            byte[] data = new byte[3 << 20];
+            new java.util.Random(7).nextBytes(data);
+            for (int i = 0; i < 8; i++) {
+                java.nio.file.Files.write(mnt.resolve("file" + i), data);
+            }
+            check(60, "sync");
+            check(60, "sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
+            for (int i = 0; i < 8; i++) {
+                if (!java.util.Arrays.equals(data, java.nio.file.Files.readAllBytes(mnt.resolve("file" + i)))) {
+                    fail("file" + i + " read back differs from what was written");
+                }
+            }
+        } finally {
+            check(60, "umount", mnt.toString());
+        }
+        return check(120, "fsck.ext4", "-f", "-n", bdev);
+    }
 }

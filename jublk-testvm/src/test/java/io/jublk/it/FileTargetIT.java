@@ -101,25 +101,7 @@ class FileTargetIT {
     @Test
     void shouldHoldAnExt4FilesystemThatPassesFsck() throws Exception {
         try (FileTarget file = FileTarget.open(backing); UblkDevice dev = device(file, DataMode.COPY)) {
-            String bdev = dev.blockPath();
-            Commands.check(120, "mkfs.ext4", "-q", "-F", bdev);
-            Path mnt = Files.createTempDirectory("jublk-ext4");
-            Commands.check(60, "mount", bdev, mnt.toString());
-            byte[] data = new byte[3 << 20];
-            new Random(7).nextBytes(data);
-            try {
-                for (int i = 0; i < 8; i++) {
-                    Files.write(mnt.resolve("file" + i), data);
-                }
-                Commands.check(60, "sync");
-                Commands.check(60, "sh", "-c", "echo 3 > /proc/sys/vm/drop_caches");
-                for (int i = 0; i < 8; i++) {
-                    assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(mnt.resolve("file" + i))), "file" + i);
-                }
-            } finally {
-                Commands.check(60, "umount", mnt.toString());
-            }
-            System.out.println(Commands.check(120, "fsck.ext4", "-f", "-n", bdev));
+            System.out.println(Commands.ext4RoundTrip(dev.blockPath()));
         }
         // The file system lives in the file: fsck it there directly too.
         System.out.println(Commands.check(120, "fsck.ext4", "-f", "-n", backing.toString()));

@@ -127,6 +127,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle PWRITE_ADDRESS = downcall("pwrite",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), -1);
+    private static final MethodHandle FALLOCATE = downcall("fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle MADVISE = downcall("madvise",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle READ = downcall("read",
@@ -198,6 +200,13 @@ public final class Syscalls {
             throw e;
         }
         return new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+
+    private static long checkedCount(String call, long ret, MemorySegment capture) throws ErrnoException {
+        if (ret < 0) {
+            throw new ErrnoException(call, errno(capture));
+        }
+        return ret;
     }
 
     private static int checked(String call, long ret, MemorySegment capture) throws ErrnoException {
@@ -497,11 +506,7 @@ public final class Syscalls {
     public static long pread(int fd, long address, long count, long offset) throws ErrnoException {
         MemorySegment capture = CAPTURE.get();
         try {
-            long ret = (long) PREAD_ADDRESS.invokeExact(capture, fd, address, count, offset);
-            if (ret < 0) {
-                throw new ErrnoException("pread", errno(capture));
-            }
-            return ret;
+            return checkedCount("pread", (long) PREAD_ADDRESS.invokeExact(capture, fd, address, count, offset), capture);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -522,11 +527,27 @@ public final class Syscalls {
     public static long pwrite(int fd, long address, long count, long offset) throws ErrnoException {
         MemorySegment capture = CAPTURE.get();
         try {
-            long ret = (long) PWRITE_ADDRESS.invokeExact(capture, fd, address, count, offset);
-            if (ret < 0) {
-                throw new ErrnoException("pwrite", errno(capture));
-            }
-            return ret;
+            return checkedCount("pwrite", (long) PWRITE_ADDRESS.invokeExact(capture, fd, address, count, offset), capture);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Calls {@code fallocate(2)}.
+     *
+     * @param fd descriptor
+     * @param mode {@code FALLOC_FL_*} flags, 0 to allocate
+     * @param offset start of the range
+     * @param length bytes
+     * @throws ErrnoException on failure, e.g. {@code EOPNOTSUPP} where the file system lacks the mode
+     */
+    public static void fallocate(int fd, int mode, long offset, long length) throws ErrnoException {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            checked("fallocate", (int) FALLOCATE.invokeExact(capture, fd, mode, offset, length), capture);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -545,10 +566,7 @@ public final class Syscalls {
     public static void madvise(long address, long length, int advice) throws ErrnoException {
         MemorySegment capture = CAPTURE.get();
         try {
-            int ret = (int) MADVISE.invokeExact(capture, address, length, advice);
-            if (ret < 0) {
-                throw new ErrnoException("madvise", errno(capture));
-            }
+            checked("madvise", (int) MADVISE.invokeExact(capture, address, length, advice), capture);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
