@@ -8,7 +8,6 @@ import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
-import io.jublk.targets.NullTarget;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 
@@ -35,6 +34,17 @@ final class AddCommand implements Command {
     private static final int DEFAULT_TIMEOUT_SECONDS = 120;
 
     /**
+     * What a target is made from, beyond the device's size.
+     *
+     * @param path the backing file or block device ({@code file})
+     * @param direct open the backing with O_DIRECT ({@code file})
+     * @param readOnly serve the device read-only
+     */
+    record TargetSpec(Path path, boolean direct, boolean readOnly) {
+        static final TargetSpec NONE = new TargetSpec(null, false, false);
+    }
+
+    /**
      * The device to add, checked.
      *
      * @param target the target
@@ -43,24 +53,73 @@ final class AddCommand implements Command {
      * @param depth tags per queue
      * @param id the wanted id, or -1 for any
      * @param mode the data mode
+     * @param fastestZeroCopy {@code --zero-copy}: {@code mode} is a wish, settled by {@link #resolve}
      * @param blockSize the logical block size
+     * @param spec what the target is made from
      */
-    record Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
+    record Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
+                    boolean fastestZeroCopy, int blockSize, TargetSpec spec) {
+        Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
+            this(target, sizeBytes, queues, depth, id, mode, false, blockSize, TargetSpec.NONE);
+        }
+
         UblkDevice.Builder builder(BlockTarget t) {
             return UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t)
                     .serverFlags(new ServerFlags(target, mode).encode());
         }
 
+        /**
+         * Settles the data mode against what the kernel offers: {@code --zero-copy} takes the best
+         * zero copy there is and falls back, saying so; an explicit mode must be there.
+         *
+         * @param features the kernel's UBLK_F_* bits (0 when unknown: nothing is checked)
+         * @param err where a fallback is reported
+         * @return the settings with the mode to use
+         * @throws CliException when an explicit mode is missing from the kernel
+         */
+        Settings resolve(long features, PrintStream err) throws CliException {
+            if (features == 0) {
+                return this;
+            }
+            if (fastestZeroCopy) {
+                DataMode best = DataMode.fastest(features, target.supportsZeroCopy());
+                if (!best.isZeroCopy()) {
+                    err.println("jublk: note: this kernel's ublk driver has no zero copy (UBLK_F_AUTO_BUF_REG, Linux 6.16+, or"
+                            + " UBLK_F_SUPPORT_ZERO_COPY, 6.15+); using " + best.cliName());
+                }
+                return new Settings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec);
+            }
+            UblkFeature needed = switch (mode) {
+                case COPY -> null;
+                case COPY_APPLICATION_BUFFERS -> UblkFeature.NEED_GET_DATA;
+                case USER_COPY -> UblkFeature.USER_COPY;
+                case ZERO_COPY -> UblkFeature.SUPPORT_ZERO_COPY;
+                case AUTO_ZERO_COPY -> UblkFeature.AUTO_BUF_REG;
+            };
+            if (needed != null && !needed.isSet(features)) {
+                throw CliException.failure("add: this kernel's ublk driver lacks UBLK_F_" + needed.name() + " (Linux "
+                        + needed.since() + "+), which data mode " + mode.cliName() + " needs: choose another with --data-mode");
+            }
+            return this;
+        }
+
         /** @return the options that make a server add exactly this device */
         List<String> asOptions() {
             List<String> o = new ArrayList<>(List.of("-t", target.cliName(), "-s", Long.toString(sizeBytes),
-                    "-q", Integer.toString(queues), "-d", Integer.toString(depth), "-b", Integer.toString(blockSize)));
+                    "-q", Integer.toString(queues), "-d", Integer.toString(depth), "-b", Integer.toString(blockSize),
+                    "--data-mode", mode.cliName()));
             if (id >= 0) {
                 o.addAll(List.of("-n", Integer.toString(id)));
             }
-            if (mode == DataMode.USER_COPY) {
-                o.add("--user-copy");
+            if (spec.path() != null) {
+                o.addAll(List.of("--path", spec.path().toString()));
+            }
+            if (spec.direct()) {
+                o.add("--direct");
+            }
+            if (spec.readOnly()) {
+                o.add("--read-only");
             }
             return o;
         }
@@ -73,14 +132,16 @@ final class AddCommand implements Command {
 
     @Override
     public String summary() {
-        return "create a device served by a jublk process (null or mem target)";
+        return "create a device served by a jublk process (null, mem or file target)";
     }
 
     @Override
     public String help() {
         return """
-                usage: jublk add -t null|mem [-s SIZE] [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
-                                 [-u] [-f] [--timeout SECONDS]
+                usage: jublk add -t null|mem [-s SIZE] [COMMON OPTIONS]
+                       jublk add -t file --path FILE [--direct] [--read-only] [-s SIZE] [COMMON OPTIONS]
+                  COMMON OPTIONS: [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
+                                  [-u | -z | --data-mode MODE] [-f] [--timeout SECONDS]
 
                 Creates /dev/ublkbN served by a jublk process. Without --foreground the server runs
                 detached in the background (log in /run/jublk/ublkbN.log, or the temp directory)
@@ -90,16 +151,28 @@ final class AddCommand implements Command {
                 targets:
                   null  %s
                   mem   %s
+                  file  %s
 
                 options:
-                  -t, --type TYPE        the target: null or mem (required)
-                  -s, --size SIZE        device size, K/M/G/T binary suffixes (default: null 250G, mem 1G)
+                  -t, --type TYPE        the target: null, mem or file (required)
+                  -s, --size SIZE        device size, K/M/G/T binary suffixes (default: null 250G, mem 1G,
+                                         file the size of the file or block device)
+                  -p, --path FILE        file: the backing regular file or block device
+                      --direct           file: open the backing with O_DIRECT (no page cache)
+                  -r, --read-only        a read-only device (a file that cannot be written is served
+                                         read-only anyway)
                   -q, --queues N         queues, each served by its own thread (default 1)
                   -d, --depth N          requests in flight per queue, 1..%d (default 128)
                   -n, --number ID        the device id N of /dev/ublkbN (default: the kernel picks)
                   -b, --block-size BYTES logical block size: 512, 1024, 2048 or 4096 (default 512)
                   -u, --user-copy        copy data with pread/pwrite on /dev/ublkcN (UBLK_F_USER_COPY,
                                          Linux 6.5+) instead of the kernel copying into a buffer per tag
+                  -z, --zero-copy        file: no copy at all, the backing file is read and written
+                                         straight from the request's pages; takes the best the kernel
+                                         has (auto-zero-copy 6.16+, zero-copy 6.15+) and falls back to
+                                         user-copy, then copy, saying so
+                      --data-mode MODE   exactly this data mode, or fail: copy, user-copy, zero-copy
+                                         (REGISTER_IO_BUF per request) or auto-zero-copy (AUTO_BUF_REG)
                   -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del',
                                          then delete the device
                       --timeout SECONDS  how long to wait for a background server to be live (default %d)
@@ -107,7 +180,9 @@ final class AddCommand implements Command {
                 examples:
                   jublk add -t mem -s 1G
                   jublk add -t null -q 2 -d 256 -n 5 --foreground
-                """.formatted(TargetKind.NULL.description(), TargetKind.MEM.description(), UblkCmd.UBLK_MAX_QUEUE_DEPTH,
+                  jublk add -t file --path /var/lib/images/disk.img --direct --zero-copy
+                """.formatted(TargetKind.NULL.description(), TargetKind.MEM.description(), TargetKind.FILE.description(),
+                UblkCmd.UBLK_MAX_QUEUE_DEPTH,
                 DEFAULT_TIMEOUT_SECONDS);
     }
 
@@ -120,7 +195,12 @@ final class AddCommand implements Command {
                 Args.Option.value("depth", 'd', "N"),
                 Args.Option.value("number", 'n', "ID"),
                 Args.Option.value("block-size", 'b', "BYTES"),
+                Args.Option.value("path", 'p', "FILE"),
+                Args.Option.flag("direct", (char) 0),
+                Args.Option.flag("read-only", 'r'),
                 Args.Option.flag("user-copy", 'u'),
+                Args.Option.flag("zero-copy", 'z'),
+                Args.Option.value("data-mode", (char) 0, "MODE"),
                 Args.Option.flag("foreground", 'f'),
                 Args.Option.value("timeout", (char) 0, "SECONDS"),
                 Args.Option.hidden("ready-file", "PATH"));
@@ -138,19 +218,81 @@ final class AddCommand implements Command {
             throw CliException.usage(args.command(), "no target type: give -t null or -t mem");
         }
         TargetKind kind = TargetKind.parse(args.value("type"));
-        long size = args.sizeValue("size", "-s/--size", kind.defaultSize());
         int queues = args.intValue("queues", "-q/--queues", 1, 1, UblkCmd.UBLK_MAX_NR_QUEUES);
         int depth = args.intValue("depth", "-d/--depth", 128, 1, UblkCmd.UBLK_MAX_QUEUE_DEPTH);
         int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
         int blockSize = args.intValue("block-size", "-b/--block-size", 512, 512, 4096);
-        DataMode mode = args.has("user-copy") ? DataMode.USER_COPY : DataMode.COPY;
-        Settings s = new Settings(kind, size, queues, depth, id, mode, blockSize);
+        TargetSpec spec = targetSpec(args, kind);
+        long size = args.has("size") ? args.sizeValue("size", "-s/--size", 0) : kind.defaultSize(spec);
+        int modeOptions = (args.has("user-copy") ? 1 : 0) + (args.has("zero-copy") ? 1 : 0) + (args.has("data-mode") ? 1 : 0);
+        if (modeOptions > 1) {
+            throw CliException.usage(args.command(), "give one of -u/--user-copy, -z/--zero-copy and --data-mode");
+        }
+        boolean fastest = args.has("zero-copy");
+        DataMode mode = args.has("user-copy") ? DataMode.USER_COPY : fastest ? DataMode.AUTO_ZERO_COPY : DataMode.COPY;
+        if (args.has("data-mode")) {
+            mode = parseMode(args.value("data-mode"));
+        }
+        if ((fastest || mode.isZeroCopy()) && !kind.supportsZeroCopy()) {
+            throw CliException.usage(args.command(), "the " + kind.cliName() + " target has no zero copy (only file has):"
+                    + " use copy or user-copy");
+        }
+        Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec);
         try {
-            s.builder(new NullTarget()).validate();
+            s.builder(new SettingsCheck(kind.supportsZeroCopy())).validate();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(args.command(), e.getMessage());
         }
         return s;
+    }
+
+    /** Stands in for the target while the settings are checked, before the real one is opened. */
+    private record SettingsCheck(boolean supportsZeroCopy) implements BlockTarget {
+        @Override
+        public int read(io.jublk.core.UblkIo io) {
+            return EIO;
+        }
+
+        @Override
+        public int write(io.jublk.core.UblkIo io) {
+            return EIO;
+        }
+    }
+
+    private static TargetSpec targetSpec(Args args, TargetKind kind) throws CliException {
+        boolean readOnly = args.has("read-only");
+        if (kind != TargetKind.FILE) {
+            for (String fileOnly : List.of("path", "direct")) {
+                if (args.has(fileOnly)) {
+                    throw CliException.usage(args.command(), "--" + fileOnly + " is for -t file only");
+                }
+            }
+            return new TargetSpec(null, false, readOnly);
+        }
+        if (!args.has("path")) {
+            throw CliException.usage(args.command(), "the file target needs --path FILE: the regular file or block device to serve");
+        }
+        Path path = Path.of(args.value("path")).toAbsolutePath().normalize();
+        if (!Files.exists(path)) {
+            throw CliException.usage(args.command(), "--path " + path + ": no such file; create it first, e.g. 'truncate -s 1G "
+                    + path + "'");
+        }
+        if (Files.isDirectory(path)) {
+            throw CliException.usage(args.command(), "--path " + path + " is a directory: give a regular file or a block device");
+        }
+        if (!Files.isReadable(path)) {
+            throw CliException.usage(args.command(), "--path " + path + " is not readable by this user");
+        }
+        return new TargetSpec(path, args.has("direct"), readOnly);
+    }
+
+    private static DataMode parseMode(String name) throws CliException {
+        for (DataMode m : DataMode.values()) {
+            if (m != DataMode.COPY_APPLICATION_BUFFERS && m.cliName().equals(name)) {
+                return m;
+            }
+        }
+        throw CliException.usage("add", "unknown data mode '" + name + "': use copy, user-copy, zero-copy or auto-zero-copy");
     }
 
     /**
@@ -158,19 +300,26 @@ final class AddCommand implements Command {
      *
      * @param info the device as the kernel has it
      * @param s what was asked for
+     * @param readOnly whether the device is read-only
      * @return the line
      */
-    static String describe(UblkDeviceInfo info, Settings s) {
+    static String describe(UblkDeviceInfo info, Settings s, boolean readOnly) {
         int queues = info.nrHwQueues();
-        return "dev " + info.devId() + ": " + info.blockPath() + " (" + s.target().cliName() + ", " + Sizes.format(s.sizeBytes())
-                + ", " + queues + (queues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + s.mode().cliName() + ")";
+        return "dev " + info.devId() + ": " + info.blockPath() + " (" + s.target().cliName()
+                + (s.spec().path() != null ? " " + s.spec().path() : "") + ", " + Sizes.format(s.sizeBytes())
+                + ", " + queues + (queues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + s.mode().cliName()
+                + (s.spec().direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + ")";
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        Settings s = settings(args);
+        Settings asked = settings(args);
         int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
         Host.requireDriverAndRoot("add");
+        Settings s;
+        try (UblkControl ctl = UblkControl.open()) {
+            s = asked.resolve(ctl.features(), err);
+        }
         if (args.has("foreground")) {
             String ready = args.value("ready-file");
             return serve(s, ready == null ? null : Path.of(ready), out, err);
@@ -236,13 +385,7 @@ final class AddCommand implements Command {
         Thread hook = new Thread(server::shutdown, "jublk-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            BlockTarget target;
-            try {
-                target = s.target().create(s.sizeBytes());
-            } catch (ErrnoException e) {
-                throw CliException.failure("add: cannot reserve " + Sizes.format(s.sizeBytes()) + " of address space for the "
-                        + s.target().cliName() + " target: " + e.getMessage(), e);
-            }
+            BlockTarget target = s.target().create(s);
             UblkDevice dev;
             try {
                 dev = s.builder(target).reporter(line -> err.println(line)).build();
@@ -262,7 +405,7 @@ final class AddCommand implements Command {
             signal(readyFile, "added " + dev.id());
             dev.runQueues();
             dev.start();
-            out.println(describe(dev.info(), s));
+            out.println(describe(dev.info(), s, target.capabilities().readOnly()));
             out.println("serving in process " + ProcessHandle.current().pid()
                     + " until SIGINT/SIGTERM or 'jublk del -n " + dev.id() + "'");
             out.flush();
@@ -304,10 +447,6 @@ final class AddCommand implements Command {
         try (UblkControl ctl = UblkControl.open()) {
             if (s.id() >= 0 && exists(ctl, s.id())) {
                 throw CliException.failure("add: device " + s.id() + " already exists (see 'jublk list'); choose another id or leave out -n");
-            }
-            long features = ctl.features();
-            if (s.mode() == DataMode.USER_COPY && features != 0 && !UblkFeature.USER_COPY.isSet(features)) {
-                throw CliException.failure("add: this kernel's ublk driver lacks UBLK_F_USER_COPY (Linux 6.5+): leave out --user-copy");
             }
         }
         Path dir = runDir();
@@ -393,10 +532,12 @@ final class AddCommand implements Command {
             finalLog = log;
         }
         UblkDeviceInfo info;
+        boolean readOnly;
         try (UblkControl ctl = UblkControl.open()) {
             info = ctl.deviceInfo(id);
+            readOnly = (ctl.getParams(id, info.has(UblkFeature.UNPRIVILEGED_DEV)).attrs() & UblkCmd.UBLK_ATTR_READ_ONLY) != 0;
         }
-        out.println(describe(info, s));
+        out.println(describe(info, s, readOnly));
         out.println("server pid " + child.pid() + ", log " + finalLog + "; stop it with 'jublk del -n " + id + "'");
         return 0;
     }

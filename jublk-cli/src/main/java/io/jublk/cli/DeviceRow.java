@@ -1,5 +1,6 @@
 package io.jublk.cli;
 
+import io.jublk.core.DataMode;
 import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.UblkParams;
 import io.jublk.core.uapi.UblkFeature;
@@ -46,8 +47,11 @@ record DeviceRow(int id, String state, int queues, int depth, int maxIoBytes, lo
 
     /** How data moves, as far as the granted flags tell. */
     private static String inferMode(long flags) {
-        if (UblkFeature.SUPPORT_ZERO_COPY.isSet(flags) || UblkFeature.AUTO_BUF_REG.isSet(flags)) {
-            return "zero-copy";
+        if (UblkFeature.AUTO_BUF_REG.isSet(flags)) {
+            return DataMode.AUTO_ZERO_COPY.cliName();
+        }
+        if (UblkFeature.SUPPORT_ZERO_COPY.isSet(flags)) {
+            return DataMode.ZERO_COPY.cliName();
         }
         return UblkFeature.USER_COPY.isSet(flags) ? "user-copy" : "copy";
     }

@@ -1,10 +1,12 @@
 package io.jublk.cli;
 
 import io.jublk.core.BlockTarget;
+import io.jublk.targets.FileTarget;
 import io.jublk.targets.MemTarget;
 import io.jublk.targets.NullTarget;
 import io.jublk.uring.ErrnoException;
 
+import java.io.IOException;
 import java.util.Locale;
 
 /** The targets {@code jublk add -t} knows, with the code that marks them in a device's ublksrv_flags. */
@@ -12,7 +14,9 @@ enum TargetKind {
     /** Completes every request at once, keeps no data. */
     NULL(1, 250L << 30, "completes every request at once and keeps no data (for measuring ublk itself)"),
     /** A RAM disk in this process's memory, allocated as it is written. */
-    MEM(2, 1L << 30, "a RAM disk in the server's memory, allocated as it is written");
+    MEM(2, 1L << 30, "a RAM disk in the server's memory, allocated as it is written"),
+    /** The loop device in user space: a regular file or block device, through the queue's io_uring. */
+    FILE(3, 0, "a regular file or block device, read and written through io_uring (a loop device)");
 
     private final int code;
     private final long defaultSize;
@@ -34,9 +38,25 @@ enum TargetKind {
         return code;
     }
 
-    /** @return the size used when {@code --size} is not given */
-    long defaultSize() {
-        return defaultSize;
+    /**
+     * @param spec what the target is made from
+     * @return the size used when {@code --size} is not given: a file target's is its backing's
+     * @throws CliException when the backing cannot be opened to be sized
+     */
+    long defaultSize(AddCommand.TargetSpec spec) throws CliException {
+        if (this != FILE) {
+            return defaultSize;
+        }
+        try (FileTarget probe = FileTarget.builder(spec.path()).readOnly(true).open()) {
+            return probe.size();
+        } catch (IOException | IllegalArgumentException e) {
+            throw CliException.usage("add", "--path " + spec.path() + ": " + message(e));
+        }
+    }
+
+    /** @return whether the target can serve the zero copy data modes */
+    boolean supportsZeroCopy() {
+        return this == FILE;
     }
 
     /** @return one line for help */
@@ -47,15 +67,37 @@ enum TargetKind {
     /**
      * Creates the target; the caller closes it (if {@link AutoCloseable}) after the device is deleted.
      *
-     * @param sizeBytes the device size
+     * @param s the device's settings
      * @return the target
-     * @throws ErrnoException when its memory cannot be reserved
+     * @throws CliException when its memory cannot be reserved or its backing opened
      */
-    BlockTarget create(long sizeBytes) throws ErrnoException {
-        return switch (this) {
-            case NULL -> new NullTarget();
-            case MEM -> new MemTarget(sizeBytes);
-        };
+    BlockTarget create(AddCommand.Settings s) throws CliException {
+        try {
+            return switch (this) {
+                case NULL -> new NullTarget();
+                case MEM -> new MemTarget(s.sizeBytes());
+                case FILE -> FileTarget.builder(s.spec().path()).direct(s.spec().direct()).readOnly(s.spec().readOnly())
+                        .size(s.sizeBytes()).open();
+            };
+        } catch (ErrnoException e) {
+            if (this == MEM) {
+                throw CliException.failure("add: cannot reserve " + Sizes.format(s.sizeBytes()) + " of address space for the mem target: "
+                        + e.getMessage(), e);
+            }
+            throw CliException.failure("add: opening " + s.spec().path() + ": " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw CliException.failure("add: opening " + s.spec().path() + ": " + message(e), e);
+        }
+    }
+
+    private static String message(Exception e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     /**

@@ -3,7 +3,9 @@ package io.jublk.cli;
 import io.jublk.core.DataMode;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.uapi.UblkFeature;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -86,7 +89,7 @@ class MainTest {
     @Test
     void shouldRejectBadAddSettingsBeforeTouchingTheKernel() {
         run("add").assertUsageError("jublk: add: no target type: give -t null or -t mem (see 'jublk add --help')");
-        run("add", "-t", "disk").assertUsageError("jublk: add: unknown target type 'disk': use one of null, mem (see 'jublk add --help')");
+        run("add", "-t", "disk").assertUsageError("jublk: add: unknown target type 'disk': use one of null, mem, file (see 'jublk add --help')");
         run("add", "-t", "mem", "-s", "12Q").assertUsageError("jublk: add: option -s/--size: '12Q' is not a size: use a number "
                 + "of bytes with an optional K, M, G or T suffix (binary: 1K = 1024), e.g. 512M or 1G (see 'jublk add --help')");
         run("add", "-t", "mem", "-s", "1000").assertUsageError("jublk: add: device size 1000 is not a multiple of the logical "
@@ -96,6 +99,56 @@ class MainTest {
         run("add", "-t", "null", "-b", "1000").assertUsageError("jublk: add: logical block size 1000 is not supported: "
                 + "use 512, 1024, 2048 or 4096 (see 'jublk add --help')");
         run("add", "-t", "null", "-n", "-1").assertUsageError("jublk: add: option -n/--number: -1 is out of range 0..1048575 (see 'jublk add --help')");
+    }
+
+    @Test
+    void shouldRejectBadFileTargetSettingsBeforeTouchingTheKernel(@TempDir Path dir) throws Exception {
+        run("add", "-t", "file").assertUsageError("jublk: add: the file target needs --path FILE: the regular file or block device "
+                + "to serve (see 'jublk add --help')");
+        Path missing = dir.resolve("missing.img");
+        run("add", "-t", "file", "--path", missing.toString()).assertUsageError("jublk: add: --path " + missing
+                + ": no such file; create it first, e.g. 'truncate -s 1G " + missing + "' (see 'jublk add --help')");
+        run("add", "-t", "file", "--path", dir.toString()).assertUsageError("jublk: add: --path " + dir
+                + " is a directory: give a regular file or a block device (see 'jublk add --help')");
+        Path empty = Files.createFile(dir.resolve("empty.img"));
+        run("add", "-t", "file", "--path", empty.toString()).assertUsageError("jublk: add: --path " + empty + ": " + empty
+                + " is empty: give a size, or use a file of at least 512 bytes (see 'jublk add --help')");
+        run("add", "-t", "mem", "--path", empty.toString()).assertUsageError("jublk: add: --path is for -t file only (see 'jublk add --help')");
+        run("add", "-t", "mem", "--zero-copy").assertUsageError("jublk: add: the mem target has no zero copy (only file has): "
+                + "use copy or user-copy (see 'jublk add --help')");
+        run("add", "-t", "mem", "-u", "-z").assertUsageError("jublk: add: give one of -u/--user-copy, -z/--zero-copy and --data-mode "
+                + "(see 'jublk add --help')");
+        run("add", "-t", "mem", "--data-mode", "fast").assertUsageError("jublk: add: unknown data mode 'fast': use copy, user-copy, "
+                + "zero-copy or auto-zero-copy (see 'jublk add --help')");
+    }
+
+    @Test
+    void shouldSizeAFileDeviceFromItsBackingAndPassTheSettingsOn(@TempDir Path dir) throws Exception {
+        Path image = dir.resolve("disk.img");
+        try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(48L << 20);
+        }
+        AddCommand add = new AddCommand();
+        AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(),
+                List.of("-t", "file", "--path", image.toString(), "--direct", "--read-only", "--data-mode", "zero-copy", "-q", "2")));
+        assertEquals(new AddCommand.Settings(TargetKind.FILE, 48L << 20, 2, 128, -1, DataMode.ZERO_COPY, false, 512,
+                new AddCommand.TargetSpec(image, true, true)), s);
+        assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())));
+        AddCommand.Settings fastest = AddCommand.settings(Args.parse("add", add.options(),
+                List.of("-t", "file", "-p", image.toString(), "-z", "-s", "1G")));
+        assertEquals(1L << 30, fastest.sizeBytes(), "an explicit size wins over the file's");
+        assertTrue(fastest.fastestZeroCopy());
+        long auto = UblkFeature.UBLK_F_AUTO_BUF_REG | UblkFeature.UBLK_F_SUPPORT_ZERO_COPY | UblkFeature.UBLK_F_USER_COPY;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(DataMode.AUTO_ZERO_COPY, fastest.resolve(auto, errStream).mode());
+        assertEquals(DataMode.ZERO_COPY, fastest.resolve(UblkFeature.UBLK_F_SUPPORT_ZERO_COPY, errStream).mode());
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        assertEquals(DataMode.USER_COPY, fastest.resolve(UblkFeature.UBLK_F_USER_COPY, errStream).mode());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("has no zero copy"), err.toString(StandardCharsets.UTF_8));
+        CliException e = assertThrows(CliException.class, () -> s.resolve(UblkFeature.UBLK_F_USER_COPY, errStream));
+        assertEquals("add: this kernel's ublk driver lacks UBLK_F_SUPPORT_ZERO_COPY (Linux 6.0+), which data mode zero-copy needs: "
+                + "choose another with --data-mode", e.getMessage());
     }
 
     @Test
@@ -139,8 +192,12 @@ class MainTest {
     void shouldDescribeAnAddedDeviceInOneLine() {
         AddCommand.Settings s = new AddCommand.Settings(TargetKind.MEM, 1L << 30, 1, 128, -1, DataMode.COPY, 512);
         UblkDeviceInfo info = new UblkDeviceInfo(0, 1, 128, 1, 512 << 10, 99, 0, 0, 0, 0);
-        assertEquals("dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)", AddCommand.describe(info, s));
+        assertEquals("dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)", AddCommand.describe(info, s, false));
         UblkDeviceInfo two = new UblkDeviceInfo(3, 2, 64, 1, 512 << 10, 99, 0, 0, 0, 0);
-        assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", AddCommand.describe(two, s));
+        assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", AddCommand.describe(two, s, false));
+        AddCommand.Settings file = new AddCommand.Settings(TargetKind.FILE, 1L << 30, 1, 128, -1, DataMode.AUTO_ZERO_COPY, false, 512,
+                new AddCommand.TargetSpec(Path.of("/srv/disk.img"), true, false));
+        assertEquals("dev 0: /dev/ublkb0 (file /srv/disk.img, 1 GiB, 1 queue x 128, auto-zero-copy, O_DIRECT, read-only)",
+                AddCommand.describe(info, file, true));
     }
 }

@@ -102,6 +102,18 @@ public interface BlockTarget {
     }
 
     /**
+     * Whether the target can serve {@link DataMode#ZERO_COPY} and {@link DataMode#AUTO_ZERO_COPY}:
+     * it moves data only with READ_FIXED/WRITE_FIXED (or other fixed-buffer operations) on its
+     * queue's ring, using {@link UblkIo#bufferIndex()}, since the request's data is then nowhere
+     * in the server's memory.
+     *
+     * @return {@code true} for such targets; the default is {@code false}
+     */
+    default boolean supportsZeroCopy() {
+        return false;
+    }
+
+    /**
      * Which optional operations the device advertises; the defaults advertise flush only.
      *
      * @return the capabilities, turned into ublk parameters when the device is added

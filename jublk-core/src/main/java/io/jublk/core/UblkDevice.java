@@ -520,6 +520,11 @@ public final class UblkDevice implements AutoCloseable {
             if (dataMode == DataMode.COPY_APPLICATION_BUFFERS && bufferProvider == null) {
                 throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a bufferProvider(...)");
             }
+            if (dataMode.isZeroCopy() && target != null && !target.supportsZeroCopy()) {
+                throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a target that does its IO with"
+                        + " fixed buffers on the queue's io_uring; " + target.getClass().getSimpleName()
+                        + " does not: use copy or user-copy");
+            }
         }
 
         /**
@@ -541,6 +546,8 @@ public final class UblkDevice implements AutoCloseable {
                     case COPY -> 0L;
                     case COPY_APPLICATION_BUFFERS -> UblkFeature.NEED_GET_DATA.mask();
                     case USER_COPY -> UblkFeature.USER_COPY.mask();
+                    case ZERO_COPY -> UblkFeature.SUPPORT_ZERO_COPY.mask();
+                    case AUTO_ZERO_COPY -> UblkFeature.AUTO_BUF_REG.mask();
                 };
                 long supported = ctl.features();
                 long missing = supported == 0 ? 0 : wanted & ~supported;

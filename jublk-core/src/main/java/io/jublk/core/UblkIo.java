@@ -22,6 +22,7 @@ public final class UblkIo {
     private int opFlags;
     private long offset;
     private int length;
+    private int bufferIndex = -1;
     MemorySegment buffer;
 
     UblkIo(UblkQueue queue, int tag) {
@@ -30,10 +31,12 @@ public final class UblkIo {
         this.userCopyBase = UblkCmd.userCopyOffset(queue.queueId(), tag, 0);
     }
 
-    void load(int opFlags, long startSector, int nrSectors) {
+    void load(int opFlags, long startSector, int nrSectors, boolean zeroCopy) {
         this.opFlags = opFlags;
         this.offset = startSector << 9;
         this.length = nrSectors << 9;
+        int op = opFlags & 0xff;
+        this.bufferIndex = zeroCopy && (op == UblkIoOp.UBLK_IO_OP_READ || op == UblkIoOp.UBLK_IO_OP_WRITE) ? tag : -1;
     }
 
     /** @return the queue serving this request */
@@ -81,10 +84,23 @@ public final class UblkIo {
      * target fills it. Only the first {@link #length()} bytes belong to the request.
      *
      * @return the buffer, or {@code null} in {@link DataMode#USER_COPY}, where data moves with
-     *     {@link #copyFromRequest} and {@link #copyToRequest}
+     *     {@link #copyFromRequest} and {@link #copyToRequest}, and in the zero copy modes, where it
+     *     moves only through {@link #bufferIndex()}
      */
     public MemorySegment buffer() {
         return buffer;
+    }
+
+    /**
+     * The slot of the queue's io_uring buffer table that holds this request's own pages, in the zero
+     * copy modes: READ_FIXED into it fills a read request, WRITE_FIXED from it takes a write's data,
+     * with the SQE's {@code addr} the byte offset inside the request. The kernel enforces the
+     * direction (a read request's pages can only be written).
+     *
+     * @return the buffer index, or -1 when the device is not zero copy or the request has no data
+     */
+    public int bufferIndex() {
+        return bufferIndex;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.jublk.core;
 
+import io.jublk.core.uapi.AutoBufRegFlyweight;
 import io.jublk.core.uapi.IoCmdFlyweight;
 import io.jublk.core.uapi.IoDescFlyweight;
 import io.jublk.core.uapi.UblkCmd;
@@ -40,6 +41,7 @@ public final class UblkQueue implements AutoCloseable {
     private static final long KIND_IO_CMD = 1;
     private static final long KIND_WAKE = 2;
     private static final long KIND_TARGET = 3;
+    private static final long KIND_BUF_REG = 4;   // (un)registering a request's pages; CQE on failure only
 
     private static final byte S_IDLE = 0;       // not yet fetched
     private static final byte S_FETCHED = 1;    // FETCH or COMMIT_AND_FETCH is with the kernel
@@ -78,12 +80,15 @@ public final class UblkQueue implements AutoCloseable {
     private final IoBufferProvider provider;
     private final int charFd;
     private final boolean needGetData;
+    private final boolean registerBuffers;   // ZERO_COPY: the queue registers each request's pages
+    private final boolean autoRegister;      // AUTO_ZERO_COPY: the kernel does
 
     private final UblkIo[] ios;
     private final byte[] state;
     private final int[] remoteResult;
     private final long[] remoteDone;
     private final int[] releaseAfterSubmit;
+    private final boolean[] registered;
     private int releaseCount;
     private volatile int remotePending;
     @SuppressWarnings("unused") // accessed through SLEEPING
@@ -103,6 +108,8 @@ public final class UblkQueue implements AutoCloseable {
     private int abortedTags;
     private int refusedCommands;
     private int lastRefusal;
+    private int bufferRegistrationFailures;
+    private int lastRegistrationFailure;
     private long targetFailures;
     private boolean targetStarted;
     private volatile boolean started;
@@ -117,6 +124,8 @@ public final class UblkQueue implements AutoCloseable {
         this.maxIoBytes = device.maxIoBytes();
         this.mode = device.dataMode();
         this.needGetData = mode == DataMode.COPY_APPLICATION_BUFFERS;
+        this.registerBuffers = mode == DataMode.ZERO_COPY;
+        this.autoRegister = mode == DataMode.AUTO_ZERO_COPY;
         this.target = target;
         this.provider = provider;
         this.charFd = charFd;
@@ -128,6 +137,7 @@ public final class UblkQueue implements AutoCloseable {
         this.remoteResult = new int[depth];
         this.remoteDone = new long[(depth + 63) >>> 6];
         this.releaseAfterSubmit = new int[depth];
+        this.registered = new boolean[registerBuffers ? depth : 0];
     }
 
     /** @return this queue's id within its device */
@@ -206,6 +216,11 @@ public final class UblkQueue implements AutoCloseable {
             ring = newRing(ringEntries(depth));
             step = "IORING_REGISTER_FILES";
             ring.registerFiles(charFd);
+            if (mode.isZeroCopy()) {
+                // Slot i of the table holds the pages of the request on tag i while it is served.
+                step = "IORING_REGISTER_BUFFERS2 (sparse)";
+                ring.registerBuffersSparse(depth);
+            }
             step = "mmap of the io descriptors";
             descriptors = Syscalls.mmap(UblkCmd.ioDescMmapLength(depth), PROT_READ, MAP_SHARED | MAP_POPULATE,
                     charFd, UblkCmd.ioDescMmapOffset(qid));
@@ -363,6 +378,10 @@ public final class UblkQueue implements AutoCloseable {
         } else if (kind == KIND_WAKE) {
             wakeArmed = false;
             wakeFd.drain();
+        } else if (kind == KIND_BUF_REG && res < 0) {
+            // The target's fixed-buffer operation on this tag fails too and reports it; keep a count.
+            bufferRegistrationFailures++;
+            lastRegistrationFailure = res;
         }
     }
 
@@ -372,6 +391,12 @@ public final class UblkQueue implements AutoCloseable {
                 loadDescriptor(tag);
                 if (needGetData && ios[tag].op() == UblkIoOp.UBLK_IO_OP_READ && !acquireBuffer(tag)) {
                     return;
+                }
+                if (registerBuffers && ios[tag].bufferIndex() >= 0) {
+                    // Issued before the target's own operations in the same submission, so the
+                    // pages are in the table when its READ_FIXED/WRITE_FIXED runs.
+                    queueBufferCommand(UblkCmd.UBLK_U_IO_REGISTER_IO_BUF, tag);
+                    registered[tag] = true;
                 }
             }
             dispatch(tag);
@@ -399,7 +424,7 @@ public final class UblkQueue implements AutoCloseable {
 
     private void loadDescriptor(int tag) {
         desc.wrap(descriptors, (long) tag * IoDescFlyweight.SIZE);
-        ios[tag].load(desc.opFlags(), desc.startSector(), desc.nrSectors());
+        ios[tag].load(desc.opFlags(), desc.startSector(), desc.nrSectors(), mode.isZeroCopy());
     }
 
     private boolean acquireBuffer(int tag) {
@@ -509,6 +534,11 @@ public final class UblkQueue implements AutoCloseable {
         } else {
             address = 0;
         }
+        if (registerBuffers && registered[tag]) {
+            // The kernel completes the request once the pages are unregistered and the commit is in.
+            queueBufferCommand(UblkCmd.UBLK_U_IO_UNREGISTER_IO_BUF, tag);
+            registered[tag] = false;
+        }
         queueIoCommand(UblkCmd.UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result, address);
         state[tag] = S_FETCHED;
     }
@@ -537,8 +567,25 @@ public final class UblkQueue implements AutoCloseable {
                     + " of device " + devId + ": " + e.getMessage(), e);
         }
         sqe.uringCmd(CHAR_DEV_FILE_INDEX, cmdOp).fixedFile().userData((KIND_IO_CMD << KIND_SHIFT) | tag);
+        if (autoRegister) {
+            // Where the kernel registers the next request's pages on this tag: slot = tag.
+            sqe.addr(AutoBufRegFlyweight.autoBufReg(tag, 0));
+        }
         ioCmd.wrap(sqe.segment(), sqe.offset() + IoUringConstants.IO_URING_SQE_CMD_OFFSET)
                 .qId(qid).tag(tag).result(result).addr(address);
+    }
+
+    private void queueBufferCommand(int cmdOp, int tag) {
+        SubmissionEntry sqe;
+        try {
+            sqe = ring.nextSqe();
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("io_uring_enter failed while the submission queue was full on queue " + qid
+                    + " of device " + devId + ": " + e.getMessage(), e);
+        }
+        sqe.uringCmd(CHAR_DEV_FILE_INDEX, cmdOp).fixedFile().skipSuccess().userData((KIND_BUF_REG << KIND_SHIFT) | tag);
+        ioCmd.wrap(sqe.segment(), sqe.offset() + IoUringConstants.IO_URING_SQE_CMD_OFFSET)
+                .qId(qid).tag(tag).result(0).addr(tag);
     }
 
     private long fetchAddress(int tag) {
@@ -563,6 +610,10 @@ public final class UblkQueue implements AutoCloseable {
             if (refusedCommands > 0) {
                 device.report(this, refusedCommands + " io commands were refused by the kernel, last with "
                         + Errno.of(-lastRefusal), null);
+            }
+            if (bufferRegistrationFailures > 0) {
+                device.report(this, bufferRegistrationFailures + " request buffer (un)registrations failed, last with "
+                        + Errno.of(-lastRegistrationFailure), null);
             }
             device.onQueueTerminated(this);
         } else if (!wakeArmed && !terminated) {

@@ -25,8 +25,10 @@ import java.nio.file.Path;
  * and no thread waits for any of them.
  *
  * <ul>
- *   <li>reads and writes: {@code IORING_OP_READ}/{@code WRITE} straight into the request buffer in
- *       the copy modes; in {@link DataMode#USER_COPY} into a per-tag buffer of the target's own,
+ *   <li>reads and writes: in the zero copy modes {@code IORING_OP_READ_FIXED}/{@code WRITE_FIXED}
+ *       on the request's own pages ({@link UblkIo#bufferIndex()}), so the data never passes through
+ *       this process; {@code IORING_OP_READ}/{@code WRITE} straight into the request buffer in the
+ *       copy modes; in {@link DataMode#USER_COPY} into a per-tag buffer of the target's own,
  *       filled or drained with {@link UblkIo#copyFromRequest}/{@link UblkIo#copyToRequest};</li>
  *   <li>FUA writes: {@code RWF_DSYNC} on the write itself;</li>
  *   <li>flush: {@code IORING_OP_FSYNC} with {@code IORING_FSYNC_DATASYNC};</li>
@@ -67,12 +69,14 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     private static final int K_WRITE_FUA = 3;
     private static final int K_FSYNC = 4;
     private static final int K_FALLOCATE = 5;
+    private static final int K_ZERO_FILL = 6;
 
     private static final int PUNCH = Syscalls.FALLOC_FL_PUNCH_HOLE | Syscalls.FALLOC_FL_KEEP_SIZE;
     private static final int ZERO = Syscalls.FALLOC_FL_ZERO_RANGE | Syscalls.FALLOC_FL_KEEP_SIZE;
 
     private final Path path;
     private final int fd;
+    private final int zeroFd;   // /dev/zero: fills reads past the end of a short file in zero copy mode
     private final long size;
     private final boolean blockDevice;
     private final boolean readOnly;
@@ -130,7 +134,9 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         }
         this.fd = opened;
         this.readOnly = ro;
+        int zero = -1;
         try {
+            zero = Syscalls.open("/dev/zero", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
             long backing = blockDevice ? blockDeviceSize(fd) : Files.size(path);
             long wanted = b.size > 0 ? b.size : backing;
             this.size = wanted & -512L;
@@ -141,8 +147,12 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             this.zeroRange = blockDevice || punchHole;
         } catch (IOException | RuntimeException e) {
             closeQuietly(fd);
+            if (zero >= 0) {
+                closeQuietly(zero);
+            }
             throw e;
         }
+        this.zeroFd = zero;
     }
 
     /**
@@ -235,6 +245,11 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     }
 
     @Override
+    public boolean supportsZeroCopy() {
+        return true;
+    }
+
+    @Override
     public TargetCapabilities capabilities() {
         return new TargetCapabilities(true, true, punchHole, !readOnly && (blockDevice || punchHole), false, readOnly);
     }
@@ -310,7 +325,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             return -EROFS;
         }
         QueueState qs = state(io);
-        if (io.buffer() == null) {
+        if (io.buffer() == null && io.bufferIndex() < 0) {
             int copied = io.copyFromRequest(0, qs.buffers[io.tag()], 0, io.length());
             if (copied < 0) {
                 return copied;
@@ -359,18 +374,36 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     private int submitRw(UblkIo io, QueueState qs, int kind) {
         int tag = io.tag();
         int done = qs.done[tag];
-        long address = buffer(io, qs).address() + done;
+        int index = io.bufferIndex();
         try {
             SubmissionEntry sqe = io.queue().ring().nextSqe();
-            if (kind == K_READ) {
-                sqe.read(fd, address, io.length() - done, io.offset() + done);
-            } else {
-                sqe.write(fd, address, io.length() - done, io.offset() + done);
-                if (kind == K_WRITE_FUA) {
-                    sqe.rwFlags(RWF_DSYNC);
+            if (index >= 0) {
+                // Zero copy: addr is the offset inside the request's registered pages.
+                if (kind == K_READ) {
+                    sqe.readFixed(fd, done, io.length() - done, io.offset() + done, index);
+                } else {
+                    sqe.writeFixed(fd, done, io.length() - done, io.offset() + done, index);
                 }
+            } else if (kind == K_READ) {
+                sqe.read(fd, buffer(io, qs).address() + done, io.length() - done, io.offset() + done);
+            } else {
+                sqe.write(fd, buffer(io, qs).address() + done, io.length() - done, io.offset() + done);
+            }
+            if (kind == K_WRITE_FUA) {
+                sqe.rwFlags(RWF_DSYNC);
             }
             sqe.userData(UblkQueue.targetUserData(tag, kind));
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        return ASYNC;
+    }
+
+    /** Zero copy: the request's pages are not ours to fill, so read the zeros from /dev/zero into them. */
+    private int submitZeroFill(UblkIo io, int done) {
+        try {
+            io.queue().ring().nextSqe().readFixed(zeroFd, done, io.length() - done, 0, io.bufferIndex())
+                    .userData(UblkQueue.targetUserData(io.tag(), K_ZERO_FILL));
         } catch (ErrnoException e) {
             return -e.errnoValue();
         }
@@ -393,6 +426,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         switch (kind) {
             case K_READ, K_WRITE, K_WRITE_FUA -> rwDone(io, kind, res);
             case K_FSYNC -> io.complete(Math.min(res, 0));
+            case K_ZERO_FILL -> io.complete(res < 0 ? res : io.length());
             case K_FALLOCATE -> {
                 int mode = (int) (data >>> 8);
                 if (res == -EOPNOTSUPP_ERRNO && mode == ZERO && !blockDevice) {
@@ -426,6 +460,11 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
                 return;
             }
             // End of a backing file shorter than the device: the rest reads as zeros.
+            if (io.bufferIndex() >= 0) {
+                qs.done[tag] = done;
+                finish(io, submitZeroFill(io, done));
+                return;
+            }
             buffer(io, qs).asSlice(done, length - done).fill((byte) 0);
             done = length;
         }
@@ -434,7 +473,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             finish(io, submitRw(io, qs, kind));
             return;
         }
-        if (kind == K_READ && io.buffer() == null) {
+        if (kind == K_READ && io.buffer() == null && io.bufferIndex() < 0) {
             int copied = io.copyToRequest(0, qs.buffers[tag], 0, length);
             io.complete(copied < 0 ? copied : length);
             return;
@@ -454,6 +493,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         if (!closed) {
             closed = true;
             closeQuietly(fd);
+            closeQuietly(zeroFd);
         }
     }
 

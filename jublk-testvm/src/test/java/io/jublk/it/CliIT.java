@@ -1,6 +1,7 @@
 package io.jublk.it;
 
 import io.jublk.cli.Main;
+import io.jublk.core.DataMode;
 import io.jublk.core.UblkControl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,6 +63,47 @@ class CliIT {
     }
 
     @Test
+    void shouldServeAFileWithTheBestZeroCopyTheKernelHas() throws Exception {
+        Path image = Files.createTempFile(Path.of("/tmp"), "jublk-cli", ".img");
+        try {
+            Commands.check(30, "truncate", "-s", "96M", image.toString());
+            Run add = jublk("add", "-t", "file", "--path", image.toString(), "--zero-copy", "-q", "2", "-d", "64");
+            assertEquals(0, add.status(), add.err());
+            Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+) \\(file " + Pattern.quote(image.toString())
+                    + ", 96 MiB, 2 queues x 64, ([a-z-]+)\\)").matcher(add.out());
+            assertTrue(m.find(), add.out());
+            int id = Integer.parseInt(m.group(1));
+            String bdev = m.group(2);
+            String mode = m.group(3);
+            long features;
+            try (UblkControl ctl = UblkControl.open()) {
+                features = ctl.features();
+            }
+            assertEquals(DataMode.fastest(features, true).cliName(), mode, "the best mode this kernel offers");
+            try {
+                Run list = jublk("list", "--json");
+                assertEquals(0, list.status(), list.err());
+                assertTrue(list.out().contains("\"file\""), list.out());
+                assertTrue(list.out().contains("\"" + mode + "\""), "list shows the data mode: " + list.out());
+                System.out.println(Commands.fioVerify(bdev, 48L << 20, 32, 2));
+                Commands.check(60, "sh", "-c", "head -c 8M /dev/urandom > " + image + ".pattern");
+                Commands.check(60, "dd", "if=" + image + ".pattern", "of=" + bdev, "bs=1M", "seek=80", "oflag=direct",
+                        "conv=fsync", "status=none");
+            } finally {
+                Run del = jublk("del", "-n", String.valueOf(id));
+                assertEquals(0, del.status(), del.err());
+            }
+            String expected = Commands.check(60, "sh", "-c", "sha256sum < " + image + ".pattern").split(" ")[0];
+            String inFile = Commands.check(60, "sh", "-c", "dd if=" + image + " bs=1M skip=80 count=8 status=none | sha256sum")
+                    .split(" ")[0];
+            assertEquals(expected, inFile, "the file holds what was written through the device");
+        } finally {
+            Files.deleteIfExists(image);
+            Files.deleteIfExists(Path.of(image + ".pattern"));
+        }
+    }
+
+    @Test
     void shouldRunTheDemo() {
         Run demo = jublk("demo");
         System.out.println(demo.out());
@@ -80,6 +122,9 @@ class CliIT {
                 {"--depth: 5000 is out of range", "add", "-t", "mem", "-d", "5000"},
                 {"--block-size: 256 is out of range", "add", "-t", "mem", "-b", "256"},
                 {"unknown command 'frobnicate'", "frobnicate"},
+                {"needs --path FILE", "add", "-t", "file"},
+                {"/tmp/no-such.img: no such file", "add", "-t", "file", "--path", "/tmp/no-such.img"},
+                {"the mem target has no zero copy", "add", "-t", "mem", "--zero-copy"},
                 {"999", "del", "-n", "999"},
         };
         for (String[] c : cases) {

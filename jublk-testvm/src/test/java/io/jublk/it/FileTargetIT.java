@@ -1,7 +1,9 @@
 package io.jublk.it;
 
 import io.jublk.core.DataMode;
+import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDevice;
+import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.FileTarget;
 import io.jublk.targets.MemTarget;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +21,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The loop device in user space: a file on the guest's tmpfs served through each queue's io_uring. */
 @Timeout(900)
@@ -41,6 +44,7 @@ class FileTargetIT {
     }
 
     private static UblkDevice device(FileTarget target, DataMode mode) throws Exception {
+        assumeKernelHas(mode);
         UblkDevice dev = UblkDevice.builder().target(target).size(target.size()).queues(2).depth(64)
                 .dataMode(mode).build();
         dev.runQueues();
@@ -49,7 +53,8 @@ class FileTargetIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"COPY,false", "COPY,true", "USER_COPY,false", "USER_COPY,true"})
+    @CsvSource({"COPY,false", "COPY,true", "USER_COPY,false", "USER_COPY,true", "ZERO_COPY,false", "ZERO_COPY,true",
+            "AUTO_ZERO_COPY,false", "AUTO_ZERO_COPY,true"})
     void shouldPassFioVerify(DataMode mode, boolean direct) throws Exception {
         try (FileTarget file = FileTarget.builder(backing).direct(direct).open()) {
             assertEquals(SIZE, file.size(), "size from the backing file");
@@ -64,7 +69,7 @@ class FileTargetIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"COPY", "USER_COPY"})
+    @CsvSource({"COPY", "USER_COPY", "ZERO_COPY", "AUTO_ZERO_COPY"})
     void shouldStoreExactlyWhatWasWrittenInTheBackingFile(DataMode mode) throws Exception {
         byte[] pattern = new byte[24 << 20];
         new Random(42).nextBytes(pattern);
@@ -98,9 +103,10 @@ class FileTargetIT {
         }
     }
 
-    @Test
-    void shouldHoldAnExt4FilesystemThatPassesFsck() throws Exception {
-        try (FileTarget file = FileTarget.open(backing); UblkDevice dev = device(file, DataMode.COPY)) {
+    @ParameterizedTest
+    @CsvSource({"COPY", "AUTO_ZERO_COPY"})
+    void shouldHoldAnExt4FilesystemThatPassesFsck(DataMode mode) throws Exception {
+        try (FileTarget file = FileTarget.open(backing); UblkDevice dev = device(file, mode)) {
             System.out.println(Commands.ext4RoundTrip(dev.blockPath()));
         }
         // The file system lives in the file: fsck it there directly too.
@@ -134,14 +140,15 @@ class FileTargetIT {
         assertEquals(SIZE, Files.size(backing), "KEEP_SIZE: the file keeps its size");
     }
 
-    @Test
-    void shouldReadZerosPastTheEndOfAShorterFile() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"COPY", "ZERO_COPY", "AUTO_ZERO_COPY"})
+    void shouldReadZerosPastTheEndOfAShorterFile(DataMode mode) throws Exception {
         // The device is larger than the file, which ends mid-sector: reads there come back short,
         // and the rest of the request reads as zeros.
         byte[] data = new byte[(16 << 20) + 1000];
         new Random(3).nextBytes(data);
         Files.write(backing, data);
-        try (FileTarget file = FileTarget.builder(backing).size(SIZE).open(); UblkDevice dev = device(file, DataMode.COPY)) {
+        try (FileTarget file = FileTarget.builder(backing).size(SIZE).open(); UblkDevice dev = device(file, mode)) {
             assertEquals(SIZE, file.size());
             String expected = sha256sum("{ cat " + backing + "; head -c " + (SIZE - data.length) + " /dev/zero; }");
             String viaDevice = Commands.check(120, "sh", "-c", "dd if=" + dev.blockPath()
@@ -151,15 +158,16 @@ class FileTargetIT {
         }
     }
 
-    @Test
-    void shouldServeABlockDevice() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"COPY", "AUTO_ZERO_COPY"})
+    void shouldServeABlockDevice(DataMode mode) throws Exception {
         // The backing block device is itself a ublk device (mem target) served by this process.
         try (MemTarget mem = new MemTarget(SIZE);
              UblkDevice lower = UblkDevice.builder().target(mem).size(SIZE).queues(1).depth(64).build()) {
             lower.runQueues();
             lower.start();
             try (FileTarget file = FileTarget.builder(Path.of(lower.blockPath())).direct(true).open();
-                 UblkDevice dev = device(file, DataMode.COPY)) {
+                 UblkDevice dev = device(file, mode)) {
                 assertTrue(file.isBlockDevice());
                 assertEquals(SIZE, file.size(), "size from BLKGETSIZE64");
                 assertFalse(file.capabilities().discard(), "no discard on a block device");
@@ -174,6 +182,19 @@ class FileTargetIT {
                 assertEquals("0", nonZero.strip(), "write-zeroes reached the lower device");
                 assertNoTargetFailures(dev);
             }
+        }
+    }
+
+    /** Zero copy needs Linux 6.15 (REGISTER_IO_BUF) or 6.16 (AUTO_BUF_REG): skip where the driver lacks it. */
+    private static void assumeKernelHas(DataMode mode) throws Exception {
+        long need = switch (mode) {
+            case ZERO_COPY -> UblkFeature.UBLK_F_SUPPORT_ZERO_COPY;
+            case AUTO_ZERO_COPY -> UblkFeature.UBLK_F_AUTO_BUF_REG;
+            case USER_COPY -> UblkFeature.UBLK_F_USER_COPY;
+            default -> 0;
+        };
+        try (UblkControl ctl = UblkControl.open()) {
+            assumeTrue((ctl.features() & need) == need, "this kernel's ublk driver has no " + mode.cliName());
         }
     }
 
