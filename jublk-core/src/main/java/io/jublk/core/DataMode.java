@@ -38,6 +38,25 @@ public enum DataMode {
     }
 
     /**
+     * The mode a device was added with, from its granted flags; for taking a device over.
+     *
+     * @param deviceFlags the device's UBLK_F_* flags
+     * @return the mode
+     */
+    public static DataMode of(long deviceFlags) {
+        if ((deviceFlags & io.jublk.core.uapi.UblkFeature.UBLK_F_AUTO_BUF_REG) != 0) {
+            return AUTO_ZERO_COPY;
+        }
+        if ((deviceFlags & io.jublk.core.uapi.UblkFeature.UBLK_F_SUPPORT_ZERO_COPY) != 0) {
+            return ZERO_COPY;
+        }
+        if ((deviceFlags & io.jublk.core.uapi.UblkFeature.UBLK_F_USER_COPY) != 0) {
+            return USER_COPY;
+        }
+        return (deviceFlags & io.jublk.core.uapi.UblkFeature.UBLK_F_NEED_GET_DATA) != 0 ? COPY_APPLICATION_BUFFERS : COPY;
+    }
+
+    /**
      * The fastest mode a kernel offers: auto-registered zero copy, else zero copy with explicit
      * registration, else user copy, else copy. Zero copy only counts for targets that support it.
      *

@@ -36,7 +36,7 @@ public final class QueueRunner implements Runnable {
         this.pinned = pinned;
     }
 
-    /** Serves the queue until it terminates; failures are reported to the device and end the loop. */
+    /** Serves the queue until it terminates or its device is let go; failures are reported to the device and end the loop. */
     @Override
     public void run() {
         try {
@@ -44,7 +44,7 @@ public final class QueueRunner implements Runnable {
                 pin();
             }
             queue.start();
-            while (!queue.isTerminated()) {
+            while (!queue.isTerminated() && !queue.isDetachRequested()) {
                 queue.poll(POLL_NANOS);
             }
         } catch (UblkException | RuntimeException e) {

@@ -50,12 +50,15 @@ public final class UblkDevice implements AutoCloseable {
     private final boolean unprivileged;
     private final List<Thread> runnerThreads = new ArrayList<>();
 
+    private final boolean takenOver;
     private boolean started;
     private boolean stopped;
     private boolean closed;
+    private boolean detached;
 
     private UblkDevice(Builder b, UblkControl control, boolean ownsControl, UblkDeviceInfo info, UblkParams params,
-                       int charFd) {
+                       int charFd, boolean takenOver) {
+        this.takenOver = takenOver;
         this.control = control;
         this.ownsControl = ownsControl;
         this.info = info;
@@ -112,6 +115,16 @@ public final class UblkDevice implements AutoCloseable {
         return queues;
     }
 
+    /** @return what the kernel does with the device when this server goes away */
+    public Recovery recovery() {
+        return Recovery.of(info.flags());
+    }
+
+    /** @return whether this server took the device over from one that went away ({@link Builder#recover(int)}) */
+    public boolean isTakenOver() {
+        return takenOver;
+    }
+
     /** @return the control device this device was added through */
     public UblkControl control() {
         return control;
@@ -159,7 +172,8 @@ public final class UblkDevice implements AutoCloseable {
     /**
      * Starts the device (START_DEV) once every queue has fetched its tags; {@code /dev/ublkbN}
      * exists when this returns. The queues must keep being served meanwhile: the kernel may read
-     * the partition table before this returns.
+     * the partition table before this returns. For a device being {@linkplain Builder#recover(int)
+     * taken over} it ends the recovery instead (END_USER_RECOVERY): waiting IO flows again.
      *
      * @throws UblkException when a queue is not started within 30 s, or the kernel refuses
      */
@@ -173,10 +187,88 @@ public final class UblkDevice implements AutoCloseable {
                 throw new UblkException("UBLK_U_CMD_START_DEV", id(), null, "a queue failed before the device started");
             }
         }
-        control.startDevice(id(), Syscalls.getpid(), unprivileged);
+        if (takenOver) {
+            control.endUserRecovery(id(), Syscalls.getpid(), unprivileged);
+        } else {
+            control.startDevice(id(), Syscalls.getpid(), unprivileged);
+        }
         synchronized (this) {
             started = true;
         }
+    }
+
+    /**
+     * Lets go of a device with recovery without stopping or deleting it, as a server crash would
+     * but in order: the queues stop serving and close (the threads of {@link #runQueues} do it;
+     * queues driven by the application must be closed by their threads), then {@code /dev/ublkcN}
+     * closes. The kernel keeps the device, as {@link #recovery()} says, until a new server takes it
+     * over with {@link Builder#recover(int)}, in this process or another. Returns once the kernel
+     * has seen the server go (the device is no longer live). After this, {@link #close()} does nothing.
+     *
+     * @throws IllegalStateException when the device has no recovery (it would be stopped: use
+     *     {@link #close()}), or a queue is still open after 30 s
+     */
+    public void detach() {
+        if (recovery() == Recovery.OFF) {
+            throw new IllegalStateException("device " + id() + " was added without recovery: letting go of it would stop it;"
+                    + " use close(), or add it with Builder.recovery(...)");
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            detached = true;
+        }
+        for (UblkQueue q : queues) {
+            q.requestDetach();
+        }
+        for (Thread t : runnerThreads) {
+            joinQuietly(t);
+        }
+        List<UblkQueue> open = queues.stream().filter(q -> !q.isClosed()).toList();
+        if (!open.isEmpty()) {
+            // The char device stays open, so the kernel does not yet treat the server as gone.
+            throw new IllegalStateException("queues " + open + " of device " + id() + " are still open: their threads must"
+                    + " close them (UblkQueue.close()) before the device can be let go");
+        }
+        UblkControl.closeQuietly(charFd);
+        try {
+            awaitServerGone();
+        } finally {
+            if (ownsControl) {
+                control.close();
+            }
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * The kernel notices a server is gone when the last reference to {@code /dev/ublkcN} drops,
+     * which the closing rings do asynchronously; wait for that, so a new server can take over at once.
+     */
+    private void awaitServerGone() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (control.deviceInfo(id()).state() == UblkCmd.UBLK_S_DEV_LIVE) {
+                if (System.nanoTime() > deadline) {
+                    report(null, "the kernel still shows the device live 10 s after its server let go", null);
+                    return;
+                }
+                Thread.sleep(10);
+            }
+        } catch (UblkException e) {
+            report(null, "could not read the device's state after letting go", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return whether {@link #detach()} let go of the device */
+    public synchronized boolean isDetached() {
+        return detached;
     }
 
     /**
@@ -343,6 +435,8 @@ public final class UblkDevice implements AutoCloseable {
         private IoBufferProvider bufferProvider;
         private BlockTarget target;
         private long extraFlags;
+        private Recovery recovery = Recovery.OFF;
+        private boolean dataModeGiven;
         private long ublksrvFlags;
         private Consumer<String> reporter = System.err::println;
 
@@ -427,6 +521,7 @@ public final class UblkDevice implements AutoCloseable {
          */
         public Builder dataMode(DataMode mode) {
             this.dataMode = Objects.requireNonNull(mode, "dataMode");
+            this.dataModeGiven = true;
             return this;
         }
 
@@ -528,6 +623,103 @@ public final class UblkDevice implements AutoCloseable {
         }
 
         /**
+         * @param recovery what the kernel does with the device when its server goes away; default
+         *     {@link Recovery#OFF}. With recovery on, QUIESCE_DEV is asked for too where the kernel has it.
+         * @return this builder
+         */
+        public Builder recovery(Recovery recovery) {
+            this.recovery = Objects.requireNonNull(recovery, "recovery");
+            return this;
+        }
+
+        /**
+         * Takes over a device with recovery whose server went away (killed, crashed, detached or
+         * quiesced): START_USER_RECOVERY, then {@code /dev/ublkcN} is opened and the queues are
+         * made; {@link UblkDevice#runQueues()} and {@link UblkDevice#start()} (which ends the
+         * recovery) follow as for a new device. The queue count, depth, size and data mode are the
+         * device's own; of this builder only the target, buffer provider, control and reporter
+         * count. On failure the device is left as it was found, for another try.
+         *
+         * @param devId the device
+         * @return the device, not yet started
+         * @throws UblkException when there is no such device, it has no recovery, its server still
+         *     runs, or the kernel refuses
+         */
+        public UblkDevice recover(int devId) throws UblkException {
+            if (target == null) {
+                throw new IllegalArgumentException("no target: call target(...) with what serves the device");
+            }
+            boolean ownsControl = control == null;
+            UblkControl ctl = ownsControl ? UblkControl.open() : control;
+            int charFd = -1;
+            try {
+                UblkDeviceInfo info = ctl.deviceInfo(devId);
+                String step = "UBLK_U_CMD_START_USER_RECOVERY";
+                if (!info.has(UblkFeature.USER_RECOVERY)) {
+                    throw new UblkException(step, devId, Errno.EINVAL, "the device was added without recovery, so no new"
+                            + " server can take it over; delete it and add it again");
+                }
+                DataMode mode = DataMode.of(info.flags());
+                if (dataModeGiven && dataMode != mode) {
+                    throw new IllegalArgumentException("device " + devId + " was added with data mode " + mode.cliName()
+                            + ", not " + dataMode.cliName() + ": leave dataMode(...) out when recovering");
+                }
+                if (mode == DataMode.COPY_APPLICATION_BUFFERS && bufferProvider == null) {
+                    throw new IllegalArgumentException("device " + devId + " uses application buffers: give a bufferProvider(...)");
+                }
+                if (mode.isZeroCopy() && !target.supportsZeroCopy()) {
+                    throw new IllegalArgumentException("device " + devId + " is " + mode.cliName() + ", which "
+                            + target.getClass().getSimpleName() + " cannot serve");
+                }
+                boolean unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
+                UblkParams p = ctl.getParams(devId, unprivileged);
+                startRecovery(ctl, info, unprivileged);
+                UblkDeviceInfo now = ctl.deviceInfo(devId);
+                charFd = openCharDevice(now);
+                this.dataMode = mode;
+                this.queues = now.nrHwQueues();
+                this.depth = now.queueDepth();
+                return new UblkDevice(this, ctl, ownsControl, now, p, charFd, true);
+            } catch (UblkException | RuntimeException e) {
+                if (charFd >= 0) {
+                    UblkControl.closeQuietly(charFd);
+                }
+                if (ownsControl) {
+                    ctl.close();
+                }
+                throw e;
+            }
+        }
+
+        /** START_USER_RECOVERY, retried while the old server's exit is still being processed (EBUSY). */
+        private static void startRecovery(UblkControl ctl, UblkDeviceInfo info, boolean unprivileged) throws UblkException {
+            int devId = info.devId();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    ctl.startUserRecovery(devId, unprivileged);
+                    return;
+                } catch (UblkException e) {
+                    UblkDeviceInfo now = ctl.deviceInfo(devId);
+                    boolean serverAlive = now.ublksrvPid() > 0 && ProcessHandle.of(now.ublksrvPid()).map(ProcessHandle::isAlive).orElse(false);
+                    if (now.state() == UblkCmd.UBLK_S_DEV_LIVE && serverAlive) {
+                        throw new UblkException(e.command(), devId, e.errno(), "the device is live, served by process "
+                                + now.ublksrvPid() + ": stop that server first (or quiesce the device)");
+                    }
+                    if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new UblkException("UBLK_U_CMD_START_USER_RECOVERY", devId, null, "interrupted");
+                }
+            }
+        }
+
+        /**
          * Adds the device (ADD_DEV), checks the flags the kernel granted, sets its parameters and
          * opens {@code /dev/ublkcN}. On any failure the device is deleted again.
          *
@@ -550,6 +742,10 @@ public final class UblkDevice implements AutoCloseable {
                     case AUTO_ZERO_COPY -> UblkFeature.AUTO_BUF_REG.mask();
                 };
                 long supported = ctl.features();
+                wanted |= recovery.flags();
+                if (recovery != Recovery.OFF && UblkFeature.QUIESCE.isSet(supported)) {
+                    wanted |= UblkFeature.QUIESCE.mask();
+                }
                 long missing = supported == 0 ? 0 : wanted & ~supported;
                 if (missing != 0) {
                     throw new UblkException("UBLK_U_CMD_ADD_DEV", id, Errno.EOPNOTSUPP,
@@ -566,7 +762,7 @@ public final class UblkDevice implements AutoCloseable {
                 UblkParams p = params(info);
                 ctl.setParams(info.devId(), p, unprivileged);
                 charFd = openCharDevice(info);
-                return new UblkDevice(this, ctl, ownsControl, info, p, charFd);
+                return new UblkDevice(this, ctl, ownsControl, info, p, charFd, false);
             } catch (UblkException | RuntimeException e) {
                 if (charFd >= 0) {
                     UblkControl.closeQuietly(charFd);

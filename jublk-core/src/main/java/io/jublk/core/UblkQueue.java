@@ -115,6 +115,7 @@ public final class UblkQueue implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean terminated;
     private volatile boolean closed;
+    private volatile boolean detachRequested;
 
     UblkQueue(UblkDevice device, int qid, int charFd, BlockTarget target, IoBufferProvider provider) {
         this.device = device;
@@ -173,6 +174,20 @@ public final class UblkQueue implements AutoCloseable {
     /** @return whether the kernel has ended every tag (the device stopped); the owner should then close the queue */
     public boolean isTerminated() {
         return terminated;
+    }
+
+    /**
+     * Asks the queue's owner to stop serving and close the queue without the device stopping, for
+     * {@link UblkDevice#detach()}; {@link QueueRunner} honours it within its poll interval, an
+     * application's own loop should check {@link #isDetachRequested()}.
+     */
+    void requestDetach() {
+        detachRequested = true;
+    }
+
+    /** @return whether the device is being let go: the owner should stop serving and {@link #close()} the queue */
+    public boolean isDetachRequested() {
+        return detachRequested;
     }
 
     /** @return requests whose target call threw or which completed twice; each failed with EIO */
