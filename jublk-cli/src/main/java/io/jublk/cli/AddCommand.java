@@ -2,6 +2,7 @@ package io.jublk.cli;
 
 import io.jublk.core.BlockTarget;
 import io.jublk.core.DataMode;
+import io.jublk.core.Recovery;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkDeviceInfo;
@@ -56,16 +57,17 @@ final class AddCommand implements Command {
      * @param fastestZeroCopy {@code --zero-copy}: {@code mode} is a wish, settled by {@link #resolve}
      * @param blockSize the logical block size
      * @param spec what the target is made from
+     * @param recovery what the kernel does with the device when its server goes away
      */
     record Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
-                    boolean fastestZeroCopy, int blockSize, TargetSpec spec) {
+                    boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery) {
         Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
-            this(target, sizeBytes, queues, depth, id, mode, false, blockSize, TargetSpec.NONE);
+            this(target, sizeBytes, queues, depth, id, mode, false, blockSize, TargetSpec.NONE, Recovery.OFF);
         }
 
         UblkDevice.Builder builder(BlockTarget t) {
             return UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
-                    .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t)
+                    .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
                     .serverFlags(new ServerFlags(target, mode).encode());
         }
 
@@ -88,7 +90,14 @@ final class AddCommand implements Command {
                     err.println("jublk: note: this kernel's ublk driver has no zero copy (UBLK_F_AUTO_BUF_REG, Linux 6.16+, or"
                             + " UBLK_F_SUPPORT_ZERO_COPY, 6.15+); using " + best.cliName());
                 }
-                return new Settings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec);
+                return new Settings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec, recovery).resolve(features, err);
+            }
+            if (recovery != Recovery.OFF) {
+                UblkFeature needed = recovery == Recovery.FAIL_IO ? UblkFeature.USER_RECOVERY_FAIL_IO : UblkFeature.USER_RECOVERY;
+                if (!needed.isSet(features)) {
+                    throw CliException.failure("add: this kernel's ublk driver lacks UBLK_F_" + needed.name() + " (Linux "
+                            + needed.since() + "+), which --recovery=" + recovery.cliName() + " needs");
+                }
             }
             UblkFeature needed = switch (mode) {
                 case COPY -> null;
@@ -121,6 +130,9 @@ final class AddCommand implements Command {
             if (spec.readOnly()) {
                 o.add("--read-only");
             }
+            if (recovery != Recovery.OFF) {
+                o.add("--recovery=" + recovery.cliName());
+            }
             return o;
         }
     }
@@ -141,7 +153,7 @@ final class AddCommand implements Command {
                 usage: jublk add -t null|mem [-s SIZE] [COMMON OPTIONS]
                        jublk add -t file --path FILE [--direct] [--read-only] [-s SIZE] [COMMON OPTIONS]
                   COMMON OPTIONS: [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
-                                  [-u | -z | --data-mode MODE] [-f] [--timeout SECONDS]
+                                  [-u | -z | --data-mode MODE] [--recovery[=MODE]] [-f] [--timeout SECONDS]
 
                 Creates /dev/ublkbN served by a jublk process. Without --foreground the server runs
                 detached in the background (log in /run/jublk/ublkbN.log, or the temp directory)
@@ -173,6 +185,12 @@ final class AddCommand implements Command {
                                          user-copy, then copy, saying so
                       --data-mode MODE   exactly this data mode, or fail: copy, user-copy, zero-copy
                                          (REGISTER_IO_BUF per request) or auto-zero-copy (AUTO_BUF_REG)
+                      --recovery[=MODE]  the device outlives its server (killed, crashed, upgraded) until
+                                         'jublk recover -n N' serves it again; MODE is what happens to IO
+                                         meanwhile: reissue (default: IO waits, in-flight IO is redone
+                                         by the new server), fail-in-flight (in-flight IO fails, new IO
+                                         waits) or fail-io (all IO fails; Linux 6.13+). Not for mem,
+                                         whose data dies with its server
                   -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del',
                                          then delete the device
                       --timeout SECONDS  how long to wait for a background server to be live (default %d)
@@ -201,6 +219,8 @@ final class AddCommand implements Command {
                 Args.Option.flag("user-copy", 'u'),
                 Args.Option.flag("zero-copy", 'z'),
                 Args.Option.value("data-mode", (char) 0, "MODE"),
+                Args.Option.optionalValue("recovery", (char) 0, "MODE"),
+                Args.Option.hidden("take-over", "ID"),
                 Args.Option.flag("foreground", 'f'),
                 Args.Option.value("timeout", (char) 0, "SECONDS"),
                 Args.Option.hidden("ready-file", "PATH"));
@@ -237,7 +257,15 @@ final class AddCommand implements Command {
             throw CliException.usage(args.command(), "the " + kind.cliName() + " target has no zero copy (only file has):"
                     + " use copy or user-copy");
         }
-        Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec);
+        Recovery recovery = Recovery.OFF;
+        if (args.has("recovery")) {
+            recovery = parseRecovery(args.value("recovery"));
+            if (kind == TargetKind.MEM) {
+                throw CliException.usage(args.command(), "the mem target keeps its data in its server's memory, which dies with"
+                        + " the server: a recovered device would be empty; leave out --recovery, or use -t file");
+            }
+        }
+        Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery);
         try {
             s.builder(new SettingsCheck(kind.supportsZeroCopy())).validate();
         } catch (IllegalArgumentException e) {
@@ -286,6 +314,18 @@ final class AddCommand implements Command {
         return new TargetSpec(path, args.has("direct"), readOnly);
     }
 
+    private static Recovery parseRecovery(String name) throws CliException {
+        if (name.isEmpty()) {
+            return Recovery.REISSUE;
+        }
+        for (Recovery r : Recovery.values()) {
+            if (r.cliName().equals(name)) {
+                return r;
+            }
+        }
+        throw CliException.usage("add", "unknown recovery mode '" + name + "': use reissue, fail-in-flight, fail-io or off");
+    }
+
     private static DataMode parseMode(String name) throws CliException {
         for (DataMode m : DataMode.values()) {
             if (m != DataMode.COPY_APPLICATION_BUFFERS && m.cliName().equals(name)) {
@@ -320,11 +360,12 @@ final class AddCommand implements Command {
         try (UblkControl ctl = UblkControl.open()) {
             s = asked.resolve(ctl.features(), err);
         }
+        int takeOver = args.intValue("take-over", "--take-over", -1, 0, (1 << 20) - 1);
         if (args.has("foreground")) {
             String ready = args.value("ready-file");
-            return serve(s, ready == null ? null : Path.of(ready), out, err);
+            return serve(s, takeOver, ready == null ? null : Path.of(ready), out, err);
         }
-        return spawn(s, timeout, out, err);
+        return spawn(s, takeOver, timeout, out, err);
     }
 
     // ---- foreground: serve in this process ------------------------------------------------------
@@ -363,13 +404,34 @@ final class AddCommand implements Command {
             if (device != null) {
                 try {
                     device.close();
+                    ServerState.remove(runDir(), device.id());
                 } catch (UblkException e) {
                     // Someone else (jublk del after a timeout) deleted it first: nothing is left.
                     if (e.errno() != Errno.ENODEV && e.errno() != Errno.ENOENT) {
                         Main.printLines(err, "deleting dev " + device.id() + ": " + e.getMessage());
+                    } else {
+                        ServerState.remove(runDir(), device.id());
                     }
                 }
             }
+            closeTarget();
+        }
+
+        /** Lets go of a quiesced device, keeping it and its state for the next server. */
+        synchronized void detach() {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+            try {
+                device.detach();
+            } catch (RuntimeException e) {
+                Main.printLines(err, "letting go of dev " + device.id() + ": " + e.getMessage());
+            }
+            closeTarget();
+        }
+
+        private void closeTarget() {
             if (target instanceof AutoCloseable c) {
                 try {
                     c.close();
@@ -380,7 +442,7 @@ final class AddCommand implements Command {
         }
     }
 
-    private static int serve(Settings s, Path readyFile, PrintStream out, PrintStream err) throws Exception {
+    static int serve(Settings s, int takeOver, Path readyFile, PrintStream out, PrintStream err) throws Exception {
         Server server = new Server(err);
         Thread hook = new Thread(server::shutdown, "jublk-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -388,7 +450,8 @@ final class AddCommand implements Command {
             BlockTarget target = s.target().create(s);
             UblkDevice dev;
             try {
-                dev = s.builder(target).reporter(line -> err.println(line)).build();
+                UblkDevice.Builder builder = s.builder(target).reporter(line -> err.println(line));
+                dev = takeOver >= 0 ? builder.recover(takeOver) : builder.build();
             } catch (UblkException | RuntimeException e) {
                 if (target instanceof AutoCloseable c) {
                     c.close();
@@ -403,15 +466,28 @@ final class AddCommand implements Command {
                 throw CliException.failure("add: interrupted while adding the device; it is deleted");
             }
             signal(readyFile, "added " + dev.id());
+            if (dev.recovery() != Recovery.OFF) {
+                new ServerState(dev.id(), ProcessHandle.current().pid(), s.asOptions()).write(runDir());
+            }
             dev.runQueues();
             dev.start();
             out.println(describe(dev.info(), s, target.capabilities().readOnly()));
+            if (takeOver >= 0) {
+                out.println("dev " + dev.id() + ": taken over; waiting IO flows again");
+            }
             out.println("serving in process " + ProcessHandle.current().pid()
                     + " until SIGINT/SIGTERM or 'jublk del -n " + dev.id() + "'");
             out.flush();
             signal(readyFile, "live " + dev.id());
             dev.awaitStopped();
             boolean fromOutside = !server.isShutDown();
+            if (fromOutside && dev.recovery() != Recovery.OFF && isBeingQuiesced(dev)) {
+                // 'jublk quiesce': leave the device, its queued IO and its state to the next server.
+                server.detach();
+                out.println("dev " + dev.id() + ": quiesced; this server exits, the device waits for 'jublk recover -n "
+                        + dev.id() + "'");
+                return 0;
+            }
             server.shutdown();
             if (fromOutside) {
                 out.println("dev " + dev.id() + ": stopped from outside; deleted");
@@ -424,6 +500,18 @@ final class AddCommand implements Command {
             } catch (IllegalStateException ignored) {
                 // The JVM is shutting down: the hook runs (or ran) anyway.
             }
+        }
+    }
+
+    /**
+     * Why the queues ended: STOP_DEV marks the device dead before it aborts the fetches, QUIESCE_DEV
+     * leaves it live (quiesced once this server lets go).
+     */
+    private static boolean isBeingQuiesced(UblkDevice dev) {
+        try {
+            return dev.control().deviceInfo(dev.id()).state() != UblkCmd.UBLK_S_DEV_DEAD;
+        } catch (UblkException e) {
+            return false;
         }
     }
 
@@ -443,9 +531,20 @@ final class AddCommand implements Command {
 
     // ---- background: start a detached server --------------------------------------------------
 
-    private static int spawn(Settings s, int timeoutSeconds, PrintStream out, PrintStream err) throws Exception {
+    /**
+     * Starts a detached server for the device and waits until it is live.
+     *
+     * @param s the device's settings
+     * @param takeOver the device to take over (recover), or -1 to add a new one
+     * @param timeoutSeconds how long to wait
+     * @param out where the device is described
+     * @param err where problems go
+     * @return the exit status
+     * @throws Exception when the server fails; nothing is left behind
+     */
+    static int spawn(Settings s, int takeOver, int timeoutSeconds, PrintStream out, PrintStream err) throws Exception {
         try (UblkControl ctl = UblkControl.open()) {
-            if (s.id() >= 0 && exists(ctl, s.id())) {
+            if (takeOver < 0 && s.id() >= 0 && exists(ctl, s.id())) {
                 throw CliException.failure("add: device " + s.id() + " already exists (see 'jublk list'); choose another id or leave out -n");
             }
         }
@@ -463,6 +562,9 @@ final class AddCommand implements Command {
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "add", "--foreground", "--ready-file", ready.toString()));
+        if (takeOver >= 0) {
+            cmd.addAll(List.of("--take-over", Integer.toString(takeOver)));
+        }
         cmd.addAll(s.asOptions());
         Process child = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -519,8 +621,9 @@ final class AddCommand implements Command {
         }
         if (!live) {
             stopChild(child);
-            if (id >= 0) {
+            if (id >= 0 && takeOver < 0) {
                 removeLeftover(id, err);
+                ServerState.remove(runDir(), id);
             }
             Files.deleteIfExists(log);
             throw CliException.failure(failure);
@@ -538,6 +641,9 @@ final class AddCommand implements Command {
             readOnly = (ctl.getParams(id, info.has(UblkFeature.UNPRIVILEGED_DEV)).attrs() & UblkCmd.UBLK_ATTR_READ_ONLY) != 0;
         }
         out.println(describe(info, s, readOnly));
+        if (takeOver >= 0) {
+            out.println("dev " + id + ": taken over; waiting IO flows again");
+        }
         out.println("server pid " + child.pid() + ", log " + finalLog + "; stop it with 'jublk del -n " + id + "'");
         return 0;
     }
@@ -555,7 +661,7 @@ final class AddCommand implements Command {
     }
 
     /** @return /run/jublk when we can write there, else the temp directory */
-    private static Path runDir() {
+    static Path runDir() {
         try {
             Files.createDirectories(RUN_DIR);
             if (Files.isWritable(RUN_DIR)) {

@@ -18,18 +18,24 @@ final class Args {
      * @param shortName the letter after {@code -}, or 0 for none
      * @param valueName the value's name in help ("SIZE"), or {@code null} for a flag
      * @param hidden whether help leaves it out (options the CLI passes to itself)
+     * @param optionalValue whether the value may be left out: {@code --recovery} or
+     *     {@code --recovery=fail-io} (only in the attached form, so the next argument is never taken)
      */
-    record Option(String longName, char shortName, String valueName, boolean hidden) {
+    record Option(String longName, char shortName, String valueName, boolean hidden, boolean optionalValue) {
         static Option flag(String longName, char shortName) {
-            return new Option(longName, shortName, null, false);
+            return new Option(longName, shortName, null, false, false);
         }
 
         static Option value(String longName, char shortName, String valueName) {
-            return new Option(longName, shortName, valueName, false);
+            return new Option(longName, shortName, valueName, false, false);
+        }
+
+        static Option optionalValue(String longName, char shortName, String valueName) {
+            return new Option(longName, shortName, valueName, false, true);
         }
 
         static Option hidden(String longName, String valueName) {
-            return new Option(longName, (char) 0, valueName, true);
+            return new Option(longName, (char) 0, valueName, true, false);
         }
 
         boolean takesValue() {
@@ -120,7 +126,13 @@ final class Args {
                 throw CliException.usage(command, "option " + opt.display() + " is given twice");
             }
             String value = "";
-            if (opt.takesValue()) {
+            if (opt.optionalValue()) {
+                if (inline != null && inline.isEmpty()) {
+                    throw CliException.usage(command, "option " + opt.display() + " has an empty value: give --" + opt.longName()
+                            + " alone or --" + opt.longName() + "=" + opt.valueName());
+                }
+                value = inline == null ? "" : inline;
+            } else if (opt.takesValue()) {
                 if (inline != null) {
                     value = inline;
                 } else if (i + 1 < argv.size()) {

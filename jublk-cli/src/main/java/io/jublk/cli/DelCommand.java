@@ -104,6 +104,14 @@ final class DelCommand implements Command {
      */
     private static String delete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
             throws UblkException, CliException, InterruptedException {
+        String done = stopAndDelete(ctl, info, timeoutSeconds);
+        // Settings kept for 'jublk recover' are of no use once the device is gone.
+        ServerState.remove(AddCommand.runDir(), info.devId());
+        return done;
+    }
+
+    private static String stopAndDelete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
+            throws UblkException, CliException, InterruptedException {
         int id = info.devId();
         boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
         int pid = info.ublksrvPid();

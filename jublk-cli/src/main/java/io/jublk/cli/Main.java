@@ -22,8 +22,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.of(new AddCommand(), new DelCommand(), new ListCommand(), new FeaturesCommand(),
-                new DemoCommand())) {
+        for (Command c : List.of(new AddCommand(), new DelCommand(), new ListCommand(), new RecoverCommand(),
+                new QuiesceCommand(), new FeaturesCommand(), new DemoCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

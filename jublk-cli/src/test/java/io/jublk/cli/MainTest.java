@@ -1,6 +1,7 @@
 package io.jublk.cli;
 
 import io.jublk.core.DataMode;
+import io.jublk.core.Recovery;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkFeature;
@@ -53,7 +54,7 @@ class MainTest {
         for (String[] args : List.of(new String[] {"--help"}, new String[] {"-h"}, new String[] {"help"})) {
             Run r = run(args);
             assertEquals(0, r.status());
-            for (String command : List.of("add", "del", "list", "features", "demo", "help")) {
+            for (String command : List.of("add", "del", "list", "recover", "quiesce", "features", "demo", "help")) {
                 assertTrue(r.out().contains("\n  " + command + " "), command + " in " + r.out());
             }
         }
@@ -61,7 +62,7 @@ class MainTest {
 
     @Test
     void shouldPrintEachCommandsHelp() {
-        for (String command : List.of("add", "del", "list", "features", "demo")) {
+        for (String command : List.of("add", "del", "list", "recover", "quiesce", "features", "demo")) {
             Run r = run(command, "--help");
             assertEquals(0, r.status(), command);
             assertTrue(r.out().startsWith("usage: jublk " + command), r.out());
@@ -79,9 +80,9 @@ class MainTest {
 
     @Test
     void shouldRejectUnknownCommandsAndOptions() {
-        run("frob").assertUsageError("jublk: unknown command 'frob' (commands: add, del, list, features, demo, help; see 'jublk --help')");
-        run("--frob").assertUsageError("jublk: unknown option '--frob' (commands: add, del, list, features, demo, help; see 'jublk --help')");
-        run("help", "frob").assertUsageError("jublk: help: unknown command 'frob' (commands: add, del, list, features, demo)");
+        run("frob").assertUsageError("jublk: unknown command 'frob' (commands: add, del, list, recover, quiesce, features, demo, help; see 'jublk --help')");
+        run("--frob").assertUsageError("jublk: unknown option '--frob' (commands: add, del, list, recover, quiesce, features, demo, help; see 'jublk --help')");
+        run("help", "frob").assertUsageError("jublk: help: unknown command 'frob' (commands: add, del, list, recover, quiesce, features, demo)");
         run("list", "--bogus").assertUsageError("jublk: list: unknown option '--bogus' (see 'jublk list --help')");
         run("list", "extra").assertUsageError("jublk: list: unexpected argument 'extra' (see 'jublk list --help')");
     }
@@ -123,6 +124,42 @@ class MainTest {
     }
 
     @Test
+    void shouldReadRecoveryAndRefuseItWhereItCannotWork(@TempDir Path dir) throws Exception {
+        Path image = Files.createFile(dir.resolve("r.img"));
+        Files.write(image, new byte[4096]);
+        AddCommand add = new AddCommand();
+        for (String[] c : new String[][] {{"--recovery", "reissue"}, {"--recovery=reissue", "reissue"},
+                {"--recovery=fail-io", "fail-io"}, {"--recovery=fail-in-flight", "fail-in-flight"}}) {
+            AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "file", "-p", image.toString(), c[0])));
+            assertEquals(c[1], s.recovery().cliName(), c[0]);
+            assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())), "passed on unchanged");
+        }
+        assertEquals(Recovery.OFF, AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null"))).recovery());
+        run("add", "-t", "null", "--recovery=maybe").assertUsageError("jublk: add: unknown recovery mode 'maybe': use reissue, "
+                + "fail-in-flight, fail-io or off (see 'jublk add --help')");
+        run("add", "-t", "null", "--recovery=").assertUsageError("jublk: add: option --recovery has an empty value: give "
+                + "--recovery alone or --recovery=MODE (see 'jublk add --help')");
+        run("add", "-t", "mem", "--recovery").assertUsageError("jublk: add: the mem target keeps its data in its server's memory, "
+                + "which dies with the server: a recovered device would be empty; leave out --recovery, or use -t file "
+                + "(see 'jublk add --help')");
+        run("recover").assertUsageError("jublk: recover: which device? give -n ID (see 'jublk recover --help')");
+        run("quiesce", "-n", "x").assertUsageError("jublk: quiesce: option -n/--number: 'x' is not a whole number "
+                + "(see 'jublk quiesce --help')");
+    }
+
+    @Test
+    void shouldKeepServerStateForRecoverAcrossAWriteAndARead(@TempDir Path dir) throws Exception {
+        ServerState state = new ServerState(7, 4242, List.of("-t", "file", "--path", "/srv/a b=c.img", "--recovery=reissue"));
+        state.write(dir);
+        assertEquals(state, ServerState.read(dir, 7));
+        assertEquals(null, ServerState.read(dir, 8));
+        ServerState.remove(dir, 7);
+        assertEquals(null, ServerState.read(dir, 7));
+        Files.writeString(ServerState.path(dir, 9), "id=3\noption.0=-t\n");
+        assertThrows(java.io.IOException.class, () -> ServerState.read(dir, 9));
+    }
+
+    @Test
     void shouldSizeAFileDeviceFromItsBackingAndPassTheSettingsOn(@TempDir Path dir) throws Exception {
         Path image = dir.resolve("disk.img");
         try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
@@ -132,7 +169,7 @@ class MainTest {
         AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(),
                 List.of("-t", "file", "--path", image.toString(), "--direct", "--read-only", "--data-mode", "zero-copy", "-q", "2")));
         assertEquals(new AddCommand.Settings(TargetKind.FILE, 48L << 20, 2, 128, -1, DataMode.ZERO_COPY, false, 512,
-                new AddCommand.TargetSpec(image, true, true)), s);
+                new AddCommand.TargetSpec(image, true, true), Recovery.OFF), s);
         assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())));
         AddCommand.Settings fastest = AddCommand.settings(Args.parse("add", add.options(),
                 List.of("-t", "file", "-p", image.toString(), "-z", "-s", "1G")));
@@ -196,7 +233,7 @@ class MainTest {
         UblkDeviceInfo two = new UblkDeviceInfo(3, 2, 64, 1, 512 << 10, 99, 0, 0, 0, 0);
         assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", AddCommand.describe(two, s, false));
         AddCommand.Settings file = new AddCommand.Settings(TargetKind.FILE, 1L << 30, 1, 128, -1, DataMode.AUTO_ZERO_COPY, false, 512,
-                new AddCommand.TargetSpec(Path.of("/srv/disk.img"), true, false));
+                new AddCommand.TargetSpec(Path.of("/srv/disk.img"), true, false), Recovery.OFF);
         assertEquals("dev 0: /dev/ublkb0 (file /srv/disk.img, 1 GiB, 1 queue x 128, auto-zero-copy, O_DIRECT, read-only)",
                 AddCommand.describe(info, file, true));
     }

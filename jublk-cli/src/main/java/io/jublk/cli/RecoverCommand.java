@@ -1,0 +1,122 @@
+package io.jublk.cli;
+
+import io.jublk.core.UblkControl;
+import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.UblkException;
+import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
+import io.jublk.uring.Errno;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code jublk recover}: serves a device with recovery again after its server went away (killed,
+ * crashed or quiesced), with the settings {@code jublk add} kept in its state file. IO that waited
+ * meanwhile flows again; with reissue, IO the old server had in hand is redone.
+ */
+final class RecoverCommand implements Command {
+    private static final int DEFAULT_TIMEOUT_SECONDS = 120;
+
+    @Override
+    public String name() {
+        return "recover";
+    }
+
+    @Override
+    public String summary() {
+        return "serve a device again after its server died or was quiesced";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: jublk recover -n ID [-f] [--timeout SECONDS]
+
+                Starts a new server for /dev/ublkbN, a device added with 'jublk add --recovery' whose
+                server is gone (killed, crashed, or stopped by 'jublk quiesce'). The new server takes
+                the device over with the settings kept in %s/ublkbN.state (START_USER_RECOVERY,
+                then END_USER_RECOVERY once it serves every queue); the block device never went away,
+                so file systems on it stay mounted.
+
+                options:
+                  -n, --number ID        the device to recover
+                  -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del'
+                      --timeout SECONDS  how long to wait for the new server to be live (default %d)
+                """.formatted(AddCommand.RUN_DIR, DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    @Override
+    public List<Args.Option> options() {
+        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.flag("foreground", 'f'),
+                Args.Option.value("timeout", (char) 0, "SECONDS"));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        if (!args.has("number")) {
+            throw CliException.usage(name(), "which device? give -n ID");
+        }
+        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
+        int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        Host.requireDriverAndRoot("recover");
+        AddCommand.Settings settings = recoverable(id);
+        if (args.has("foreground")) {
+            return AddCommand.serve(settings, id, null, out, err);
+        }
+        return AddCommand.spawn(settings, id, timeout, out, err);
+    }
+
+    /**
+     * Checks that the device can be taken over and reads its settings.
+     *
+     * @param id the device
+     * @return the settings it was added with
+     * @throws CliException saying why it cannot be recovered and what to do instead
+     */
+    static AddCommand.Settings recoverable(int id) throws CliException, UblkException {
+        UblkDeviceInfo info;
+        try (UblkControl ctl = UblkControl.open()) {
+            info = ctl.deviceInfo(id);
+        } catch (UblkException e) {
+            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                throw CliException.failure("recover: there is no ublk device " + id + " (see 'jublk list')");
+            }
+            throw e;
+        }
+        if (!info.has(UblkFeature.USER_RECOVERY)) {
+            throw CliException.failure("recover: dev " + id + " was added without --recovery, so no new server can take it"
+                    + " over; delete it with 'jublk del -n " + id + "'");
+        }
+        int pid = info.ublksrvPid();
+        switch (info.state()) {
+            case UblkCmd.UBLK_S_DEV_LIVE -> {
+                if (Host.isAlive(pid)) {
+                    throw CliException.failure("recover: dev " + id + " is live, served by process " + pid + ": nothing to"
+                            + " recover (to hand it to a new server, run 'jublk quiesce -n " + id + "' first)");
+                }
+            }
+            case UblkCmd.UBLK_S_DEV_DEAD -> throw CliException.failure("recover: dev " + id + " is stopped: there is nothing"
+                    + " to serve again; delete it with 'jublk del -n " + id + "'");
+            default -> {
+                // quiesced or fail-io: waiting for a server
+            }
+        }
+        Path dir = AddCommand.runDir();
+        ServerState state;
+        try {
+            state = ServerState.read(dir, id);
+        } catch (IOException e) {
+            throw CliException.failure("recover: " + e.getMessage() + "; delete the device with 'jublk del -n " + id + "'");
+        }
+        if (state == null) {
+            throw CliException.failure("recover: no saved settings for dev " + id + " (" + ServerState.path(dir, id)
+                    + "): it was not added by 'jublk add --recovery', or the file was removed; delete it with 'jublk del -n "
+                    + id + "'");
+        }
+        AddCommand add = new AddCommand();
+        return AddCommand.settings(Args.parse("add", add.options(), state.options()));
+    }
+}
