@@ -440,7 +440,7 @@ public final class NbdConnection implements AutoCloseable {
         if (length < 0 || length > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("length " + length + " does not fit in 32 bits");
         }
-        if (offset < 0) {
+        if (offset < 0 && command != Command.FLUSH) {
             throw new IllegalArgumentException("negative offset " + offset);
         }
         if ((flags & ~(CMD_FLAG_FUA | CMD_FLAG_NO_HOLE | CMD_FLAG_DF)) != 0) {

@@ -408,7 +408,9 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         s.ios[slot] = io;
         s.copyBack[slot] = copyBack;
         // Completes later on the connection's reader thread, or on this one if the connection just failed.
-        conn.sendInSlot(slot, command, io.offset(), command == Command.FLUSH ? 0 : length, data, flags);
+        // A flush's descriptor carries no range (its sector reads as -1): send 0, 0.
+        boolean flush = command == Command.FLUSH;
+        conn.sendInSlot(slot, command, flush ? 0 : io.offset(), flush ? 0 : length, data, flags);
         return ASYNC;
     }
 

@@ -97,6 +97,9 @@ class NbdConnectionSlotTest {
                 conn.sendInSlot(slot, Command.READ, (long) slot * BLOCK, BLOCK / 2, buffers[slot], 0);
             }
             awaitDone(l, 2 * SLOTS);
+            // A flush ignores its range, as a ublk flush's has none (offset -512).
+            conn.sendInSlot(0, Command.FLUSH, -512, 0, null, 0);
+            awaitDone(l, 2 * SLOTS + 1);
             for (int slot = 0; slot < SLOTS; slot++) {
                 assertEquals(0, l.errors.get(slot));
                 byte[] expected = java.util.Arrays.copyOf(written[slot], BLOCK);
