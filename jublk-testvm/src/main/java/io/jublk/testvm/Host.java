@@ -31,6 +31,9 @@ final class Host {
         // Run by the integration tests inside the guest, which sees the host's root.
         TOOLS.put("fio", "fio");
         TOOLS.put("mkfs.ext4", "e2fsprogs");
+        // NBD servers for the nbd target's tests.
+        TOOLS.put("qemu-nbd", "qemu-utils");
+        TOOLS.put("nbdkit", "nbdkit");
     }
 
     private static final List<String> BUSYBOX_PATHS = List.of("/bin/busybox", "/usr/bin/busybox");

@@ -5,6 +5,8 @@ import static io.jublk.targets.nbd.NbdProtocol.*;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -31,6 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * calls the {@link Listener} with {@code (handle, error, data)}, in the order the server answers,
  * which need not be the order of the requests. {@code send} may be called from any thread; requests
  * are written whole under a lock, so a sender blocks only while the socket's send buffer is full.
+ * {@link #sendInSlot} does the same from a fixed set of numbered slots whose bookkeeping is reused,
+ * and then sending, reading and completing allocate nothing per request.
  *
  * <p>When the connection fails (server gone, protocol error), the listener's {@link
  * Listener#failed} is called once, and every request in flight, and every request sent afterwards,
@@ -88,6 +92,8 @@ public final class NbdConnection implements AutoCloseable {
     public static final int CMD_FLAG_DF = 1 << 2;
 
     private static final int MAX_OPTION_REPLY = 1 << 20;
+    /** Source of the zeros a hole reads as, copied without allocating. */
+    private static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(65536);
     private static final long CLOSE_DRAIN_MILLIS = 5000;
 
     private final SocketChannel channel;
@@ -116,9 +122,46 @@ public final class NbdConnection implements AutoCloseable {
     private boolean discSent;
     private final Thread reader;
 
-    private record Pending(Command command, long offset, long length, MemorySegment data, ByteBuffer buffer,
-                           int[] error) {
+    /** Slots for {@link #sendInSlot}: grown on first use of a slot, never shrunk. */
+    private volatile Pending[] slots = new Pending[0];
+    private final Object slotGrowth = new Object();
+    private final AtomicInteger slotsBusy = new AtomicInteger();
+
+    /** A request in flight: one per handle, or one reused per slot. */
+    private static final class Pending {
+        Command command;
+        long offset;
+        long length;
+        MemorySegment data;
+        /** A view of data: the whole segment for a slot, the request's bytes otherwise. */
+        ByteBuffer buffer;
+        /** The first error a structured reply reported; reader thread only. */
+        int error;
+        /** Whether a slot is in flight; see PENDING_BUSY. */
+        @SuppressWarnings("unused")
+        volatile boolean busy;
+
+        void set(Command command, long offset, long length, MemorySegment data, ByteBuffer buffer) {
+            this.command = command;
+            this.offset = offset;
+            this.length = length;
+            this.data = data;
+            this.buffer = buffer;
+            this.error = 0;
+        }
     }
+
+    private static final VarHandle PENDING_BUSY;
+    static {
+        try {
+            PENDING_BUSY = MethodHandles.lookup().findVarHandle(Pending.class, "busy", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Slots available to {@link #sendInSlot}. */
+    public static final int MAX_SLOTS = 1 << 24;
 
     /** How long {@link #open(NbdUri, Listener)} waits for the connection and handshake. */
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(30);
@@ -282,7 +325,7 @@ public final class NbdConnection implements AutoCloseable {
 
     /** Requests sent and not yet completed. */
     public int inFlight() {
-        return inFlight.size();
+        return inFlight.size() + slotsBusy.get();
     }
 
     /** Whether the connection failed or was closed. */
@@ -309,7 +352,8 @@ public final class NbdConnection implements AutoCloseable {
 
     /**
      * Sends a request with a handle of the caller's choosing (e.g. a ublk tag), which must not be in
-     * flight already; do not mix with the handle-allocating overloads.
+     * flight already; do not mix with the handle-allocating overloads. Handles with the top bit set
+     * are reserved for {@link #sendInSlot}.
      *
      * @param flags CMD_FLAG_* bits
      * @throws IllegalArgumentException when the request is malformed or uses a feature the server
@@ -317,11 +361,86 @@ public final class NbdConnection implements AutoCloseable {
      * @throws IllegalStateException    when {@code handle} is already in flight
      */
     public long send(long handle, Command command, long offset, long length, MemorySegment data, int flags) {
+        if (handle < 0) {
+            throw new IllegalArgumentException("handle " + handle + " has the top bit set, which marks slot handles");
+        }
+        length = check(command, offset, length, data, flags);
+        Pending p = new Pending();
+        p.set(command, command == Command.FLUSH ? 0 : offset, length, data,
+                carriesData(command) ? data.asSlice(0, length).asByteBuffer() : null);
+        if (inFlight.putIfAbsent(handle, p) != null) {
+            throw new IllegalStateException("handle " + handle + " is already in flight");
+        }
+        submit(handle, p, flags);
+        return handle;
+    }
+
+    /**
+     * Sends a request from a numbered slot whose bookkeeping the connection keeps and reuses, so a
+     * caller that sends from a fixed set of slots (a ublk queue's tags, say) allocates nothing per
+     * request once each slot has been used. The completion carries {@link #slotHandle(int)
+     * slotHandle(slot)}; the slot is free again before the listener is called, so the listener may
+     * send from it at once. Validation and threading are as for {@link #send(long, Command, long,
+     * long, MemorySegment, int)}.
+     *
+     * @param slot  0 or more, below {@value #MAX_SLOTS}; must not be in flight
+     * @param data  for READ and WRITE, the caller's buffer: keep passing the same segment object for
+     *              a slot, which lets the connection reuse its view of it
+     * @param flags CMD_FLAG_* bits
+     * @throws IllegalStateException when the slot is in flight
+     */
+    public void sendInSlot(int slot, Command command, long offset, long length, MemorySegment data, int flags) {
+        if (slot < 0 || slot >= MAX_SLOTS) {
+            throw new IllegalArgumentException("slot " + slot + " is out of range 0.." + (MAX_SLOTS - 1));
+        }
+        length = check(command, offset, length, data, flags);
+        Pending p = slot(slot);
+        if ((boolean) PENDING_BUSY.getVolatile(p)) {
+            throw new IllegalStateException("slot " + slot + " is already in flight");
+        }
+        ByteBuffer view = null;
+        if (carriesData(command)) {
+            if (p.data != data || p.buffer == null) {
+                p.buffer = data.asByteBuffer(); // once per buffer a slot is given, not per request
+            }
+            view = p.buffer;
+        }
+        p.set(command, command == Command.FLUSH ? 0 : offset, length, data, view);
+        // The volatile CAS publishes the fields above to the reader thread.
+        if (!PENDING_BUSY.compareAndSet(p, false, true)) {
+            throw new IllegalStateException("slot " + slot + " is already in flight");
+        }
+        slotsBusy.incrementAndGet();
+        submit(slotHandle(slot), p, flags);
+    }
+
+    /**
+     * @param slot a slot of {@link #sendInSlot}
+     * @return the handle the slot's completions carry
+     */
+    public static long slotHandle(int slot) {
+        return Long.MIN_VALUE | slot;
+    }
+
+    /**
+     * @param handle a handle from a completion
+     * @return the slot it was sent from, or -1 when it was not sent with {@link #sendInSlot}
+     */
+    public static int slotOf(long handle) {
+        return handle < 0 ? (int) (handle & Integer.MAX_VALUE) : -1;
+    }
+
+    private static boolean carriesData(Command command) {
+        return command == Command.READ || command == Command.WRITE;
+    }
+
+    /** Checks a request against the protocol and the server's limits; returns its wire length. */
+    private long check(Command command, long offset, long length, MemorySegment data, int flags) {
         Objects.requireNonNull(command, "command");
         if (length < 0 || length > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("length " + length + " does not fit in 32 bits");
         }
-        if (offset < 0) {
+        if (offset < 0 && command != Command.FLUSH) {
             throw new IllegalArgumentException("negative offset " + offset);
         }
         if ((flags & ~(CMD_FLAG_FUA | CMD_FLAG_NO_HOLE | CMD_FLAG_DF)) != 0) {
@@ -341,8 +460,7 @@ public final class NbdConnection implements AutoCloseable {
                 if (!canFlush()) {
                     throw new IllegalArgumentException("the server does not support FLUSH");
                 }
-                offset = 0;
-                length = 0;
+                return 0;
             }
             case TRIM -> {
                 if (!canTrim()) {
@@ -357,52 +475,96 @@ public final class NbdConnection implements AutoCloseable {
             default -> {
             }
         }
-        if (command != Command.FLUSH && ((offset | length) & (minBlockSize - 1)) != 0) {
+        if (((offset | length) & (minBlockSize - 1)) != 0) {
             throw new IllegalArgumentException("offset " + offset + " and length " + length
                     + " must be multiples of the server's minimum block size " + minBlockSize);
         }
-        if ((command == Command.READ || command == Command.WRITE) && length > Integer.toUnsignedLong(maxBlockSize)) {
-            throw new IllegalArgumentException("length " + length + " exceeds the server's maximum payload "
-                    + Integer.toUnsignedLong(maxBlockSize));
-        }
-        ByteBuffer buffer = null;
         if (command == Command.READ || command == Command.WRITE) {
+            if (length > Integer.toUnsignedLong(maxBlockSize)) {
+                throw new IllegalArgumentException("length " + length + " exceeds the server's maximum payload "
+                        + Integer.toUnsignedLong(maxBlockSize));
+            }
             Objects.requireNonNull(data, "data");
             if (data.byteSize() < length) {
                 throw new IllegalArgumentException("data holds " + data.byteSize() + " bytes, less than length " + length);
             }
-            buffer = data.asSlice(0, length).asByteBuffer();
         }
-        Pending p = new Pending(command, offset, length, data, buffer, new int[1]);
-        if (inFlight.putIfAbsent(handle, p) != null) {
-            throw new IllegalStateException("handle " + handle + " is already in flight");
-        }
+        return length;
+    }
+
+    /** Writes a registered request, or fails it with EIO when nothing may be sent any more. */
+    private void submit(long handle, Pending p, int flags) {
         if (terminated || stopping) {
-            // The reader has stopped (or is stopping and will fail us): whoever removes it completes it.
-            if (inFlight.remove(handle, p)) {
+            // The reader has stopped (or is stopping and will fail us): whoever claims it completes it.
+            if (claim(handle, p)) {
                 complete(handle, p, EIO);
             }
-            return handle;
+            return;
         }
         sendLock.lock();
         try {
             if (stopping) {
                 // NBD_CMD_DISC is sent (or about to be), after which nothing may follow.
-                if (inFlight.remove(handle, p)) {
+                if (claim(handle, p)) {
                     complete(handle, p, EIO);
                 }
-                return handle;
+                return;
             }
             written.incrementAndGet(); // before the write: the reply may come before it returns
-            writeRequest(handle, command.type, flags, offset, length,
-                    command == Command.WRITE ? buffer.duplicate() : null);
+            writeRequest(handle, p.command.type, flags, p.offset, p.length,
+                    p.command == Command.WRITE ? p.buffer.clear().limit((int) p.length) : null);
         } catch (IOException e) {
             // The reader thread sees the closed channel and fails everything in flight, this included.
             fail(e);
         } finally {
             sendLock.unlock();
         }
-        return handle;
+    }
+
+    /** The slot's bookkeeping, created on its first use. */
+    private Pending slot(int slot) {
+        Pending[] table = slots;
+        if (slot < table.length) {
+            return table[slot];
+        }
+        synchronized (slotGrowth) {
+            table = slots;
+            if (slot >= table.length) {
+                Pending[] grown = java.util.Arrays.copyOf(table, Math.max(slot + 1, table.length * 2));
+                for (int i = table.length; i < grown.length; i++) {
+                    grown[i] = new Pending();
+                }
+                slots = grown; // the volatile write publishes the new entries to the reader
+                table = grown;
+            }
+            return table[slot];
+        }
+    }
+
+    /** The request in flight under {@code handle}, or null. */
+    private Pending lookup(long handle) {
+        int slot = slotOf(handle);
+        if (slot < 0) {
+            return inFlight.get(handle);
+        }
+        Pending[] table = slots;
+        if (slot >= table.length) {
+            return null;
+        }
+        Pending p = table[slot];
+        return (boolean) PENDING_BUSY.getVolatile(p) ? p : null;
+    }
+
+    /** Takes a request out of flight; true for exactly one caller, who then completes it. */
+    private boolean claim(long handle, Pending p) {
+        if (slotOf(handle) < 0) {
+            return inFlight.remove(handle, p);
+        }
+        if (PENDING_BUSY.compareAndSet(p, true, false)) {
+            slotsBusy.decrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     private void writeRequest(long handle, int type, int flags, long offset, long length, ByteBuffer payload)
@@ -410,15 +572,13 @@ public final class NbdConnection implements AutoCloseable {
         ByteBuffer h = requestHeader.clear();
         h.putInt(REQUEST_MAGIC).putShort((short) flags).putShort((short) type).putLong(handle)
                 .putLong(offset).putInt((int) length).flip();
-        if (payload == null) {
-            while (h.hasRemaining()) {
-                channel.write(h);
-            }
-        } else {
-            ByteBuffer[] both = {h, payload};
-            while (h.hasRemaining() || payload.hasRemaining()) {
-                channel.write(both);
-            }
+        while (h.hasRemaining()) {
+            channel.write(h);
+        }
+        // Two writes, not one gathering write: the JDK allocates per gathering write of a buffer
+        // that views a memory segment, and a WRITE's payload always does.
+        while (payload != null && payload.hasRemaining()) {
+            channel.write(payload);
         }
     }
 
@@ -468,12 +628,22 @@ public final class NbdConnection implements AutoCloseable {
         for (Long handle : inFlight.keySet()) {
             Pending p = inFlight.remove(handle);
             if (p != null) {
-                try {
-                    complete(handle, p, EIO);
-                } catch (RuntimeException ignored) {
-                    // keep failing the others
-                }
+                failQuietly(handle, p);
             }
+        }
+        Pending[] table = slots;
+        for (int slot = 0; slot < table.length; slot++) {
+            if (claim(slotHandle(slot), table[slot])) {
+                failQuietly(slotHandle(slot), table[slot]);
+            }
+        }
+    }
+
+    private void failQuietly(long handle, Pending p) {
+        try {
+            complete(handle, p, EIO);
+        } catch (RuntimeException ignored) {
+            // keep failing the others
         }
     }
 
@@ -486,7 +656,7 @@ public final class NbdConnection implements AutoCloseable {
             long handle = header.getLong(4);
             Pending p = pending(handle);
             if (p.command == Command.READ && error == 0) {
-                readFully(p.buffer.duplicate());
+                readFully(p.buffer.clear().limit((int) p.length));
             }
             finish(handle, p, error);
         } else if (magic == STRUCTURED_REPLY_MAGIC && structuredReplies) {
@@ -498,7 +668,7 @@ public final class NbdConnection implements AutoCloseable {
             Pending p = pending(handle);
             readChunk(handle, p, type, length, header);
             if ((flags & REPLY_FLAG_DONE) != 0) {
-                finish(handle, p, p.error[0]);
+                finish(handle, p, p.error);
             }
         } else {
             throw new NbdException(String.format("bad reply magic 0x%08x", magic));
@@ -519,7 +689,7 @@ public final class NbdConnection implements AutoCloseable {
                 long offset = readLong(header);
                 long count = length - 8;
                 long at = checkRange(handle, p, offset, count);
-                readFully(p.buffer.duplicate().position((int) at).limit((int) (at + count)));
+                readFully(p.buffer.clear().position((int) at).limit((int) (at + count)));
             }
             case REPLY_TYPE_OFFSET_HOLE -> {
                 if (p.command != Command.READ || length != 12) {
@@ -529,7 +699,7 @@ public final class NbdConnection implements AutoCloseable {
                 long offset = header.getLong(0);
                 long count = Integer.toUnsignedLong(header.getInt(8));
                 long at = checkRange(handle, p, offset, count);
-                p.data.asSlice(at, count).fill((byte) 0);
+                zero(p.data, at, count);
             }
             default -> {
                 if ((type & REPLY_TYPE_ERROR_BIT) != 0) {
@@ -539,13 +709,21 @@ public final class NbdConnection implements AutoCloseable {
                     readFully(header.clear().limit(6));
                     int error = header.getInt(0);
                     skip(length - 6, header); // message (and, for ERROR_OFFSET, the offset)
-                    if (p.error[0] == 0) {
-                        p.error[0] = error != 0 ? error : EIO;
+                    if (p.error == 0) {
+                        p.error = error != 0 ? error : EIO;
                     }
                 } else {
                     skip(length, header); // a chunk type we did not ask for; ignore it
                 }
             }
+        }
+    }
+
+    private static void zero(MemorySegment data, long at, long count) {
+        for (long done = 0; done < count; ) {
+            long n = Math.min(count - done, ZEROS.byteSize());
+            MemorySegment.copy(ZEROS, 0, data, at + done, n);
+            done += n;
         }
     }
 
@@ -559,7 +737,7 @@ public final class NbdConnection implements AutoCloseable {
     }
 
     private Pending pending(long handle) throws NbdException {
-        Pending p = inFlight.get(handle);
+        Pending p = lookup(handle);
         if (p == null) {
             throw new NbdException("reply for unknown handle " + handle);
         }
@@ -567,7 +745,7 @@ public final class NbdConnection implements AutoCloseable {
     }
 
     private void finish(long handle, Pending p, int error) {
-        if (inFlight.remove(handle, p)) {
+        if (claim(handle, p)) {
             written.decrementAndGet();
             if (error == ESHUTDOWN && !stopping) {
                 // The server is going away; the protocol says the client MUST disconnect softly.

@@ -22,11 +22,13 @@ final class NbdServer implements AutoCloseable {
     final Process process;
     final NbdUri uri;
     private final Path log;
+    private final List<String> command;
 
-    private NbdServer(Process process, NbdUri uri, Path log) {
+    private NbdServer(Process process, NbdUri uri, Path log, List<String> command) {
         this.process = process;
         this.uri = uri;
         this.log = log;
+        this.command = command;
     }
 
     /** {@code nbdkit [options] PLUGIN [args]}: options go before the plugin, e.g. "--no-sr", "--filter=delay". */
@@ -70,8 +72,9 @@ final class NbdServer implements AutoCloseable {
     }
 
     private static NbdServer start(List<String> cmd, NbdUri uri, Path log) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        NbdServer server = new NbdServer(p, uri, log);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        NbdServer server = new NbdServer(p, uri, log, cmd);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
             if (!p.isAlive()) {
@@ -97,6 +100,29 @@ final class NbdServer implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /**
+     * Starts the same server again on the same address (after {@link #kill()}): the same port, or
+     * the same socket path, whose stale file a killed server leaves behind.
+     */
+    NbdServer restart() throws IOException, InterruptedException {
+        kill();
+        if (uri.isUnix()) {
+            Files.deleteIfExists(uri.socketPath());
+        }
+        return start(command, uri, log);
+    }
+
+    /** The same server on the same address, with the given arguments in place of the old last ones. */
+    NbdServer restartWith(int replaceLast, String... last) throws IOException, InterruptedException {
+        kill();
+        if (uri.isUnix()) {
+            Files.deleteIfExists(uri.socketPath());
+        }
+        List<String> cmd = new ArrayList<>(command.subList(0, command.size() - replaceLast));
+        cmd.addAll(List.of(last));
+        return start(cmd, uri, log);
     }
 
     /** SIGKILL, then wait for it to be gone. */
