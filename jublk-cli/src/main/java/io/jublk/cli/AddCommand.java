@@ -9,6 +9,8 @@ import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
+import io.jublk.targets.nbd.NbdTarget;
+import io.jublk.targets.nbd.NbdUri;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 
@@ -40,9 +42,15 @@ final class AddCommand implements Command {
      * @param path the backing file or block device ({@code file})
      * @param direct open the backing with O_DIRECT ({@code file})
      * @param readOnly serve the device read-only
+     * @param url the NBD server's URI ({@code nbd})
+     * @param connections connections to the server, 0 for one per queue ({@code nbd})
      */
-    record TargetSpec(Path path, boolean direct, boolean readOnly) {
-        static final TargetSpec NONE = new TargetSpec(null, false, false);
+    record TargetSpec(Path path, boolean direct, boolean readOnly, String url, int connections) {
+        static final TargetSpec NONE = new TargetSpec(null, false, false, null, 0);
+
+        TargetSpec(Path path, boolean direct, boolean readOnly) {
+            this(path, direct, readOnly, null, 0);
+        }
     }
 
     /**
@@ -66,9 +74,14 @@ final class AddCommand implements Command {
         }
 
         UblkDevice.Builder builder(BlockTarget t) {
-            return UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
+            UblkDevice.Builder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
                     .serverFlags(new ServerFlags(target, mode).encode());
+            if (t instanceof NbdTarget nbd) {
+                // Never ask the server for more in one request than it takes.
+                b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
+            }
+            return b;
         }
 
         /**
@@ -130,6 +143,12 @@ final class AddCommand implements Command {
             if (spec.readOnly()) {
                 o.add("--read-only");
             }
+            if (spec.url() != null) {
+                o.addAll(List.of("--url", spec.url()));
+            }
+            if (spec.connections() > 0) {
+                o.addAll(List.of("--connections", Integer.toString(spec.connections())));
+            }
             if (recovery != Recovery.OFF) {
                 o.add("--recovery=" + recovery.cliName());
             }
@@ -152,6 +171,7 @@ final class AddCommand implements Command {
         return """
                 usage: jublk add -t null|mem [-s SIZE] [COMMON OPTIONS]
                        jublk add -t file --path FILE [--direct] [--read-only] [-s SIZE] [COMMON OPTIONS]
+                       jublk add -t nbd --url URL [--connections N] [-s SIZE] [COMMON OPTIONS]
                   COMMON OPTIONS: [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
                                   [-u | -z | --data-mode MODE] [--recovery[=MODE]] [-f] [--timeout SECONDS]
 
@@ -164,13 +184,18 @@ final class AddCommand implements Command {
                   null  %s
                   mem   %s
                   file  %s
+                  nbd   %s
 
                 options:
-                  -t, --type TYPE        the target: null, mem or file (required)
+                  -t, --type TYPE        the target: null, mem, file or nbd (required)
                   -s, --size SIZE        device size, K/M/G/T binary suffixes (default: null 250G, mem 1G,
-                                         file the size of the file or block device)
+                                         file the size of the file or block device, nbd the export's)
                   -p, --path FILE        file: the backing regular file or block device
                       --direct           file: open the backing with O_DIRECT (no page cache)
+                  -U, --url URL          nbd: the server, nbd://HOST[:PORT]/EXPORT or
+                                         nbd+unix:///EXPORT?socket=PATH
+                      --connections N    nbd: connections to the server (default: one per queue when
+                                         the server allows several, else one)
                   -r, --read-only        a read-only device (a file that cannot be written is served
                                          read-only anyway)
                   -q, --queues N         queues, each served by its own thread (default 1)
@@ -199,7 +224,9 @@ final class AddCommand implements Command {
                   jublk add -t mem -s 1G
                   jublk add -t null -q 2 -d 256 -n 5 --foreground
                   jublk add -t file --path /var/lib/images/disk.img --direct --zero-copy
+                  jublk add -t nbd --url nbd://storage.example:10809/vol1 -q 2 --recovery
                 """.formatted(TargetKind.NULL.description(), TargetKind.MEM.description(), TargetKind.FILE.description(),
+                TargetKind.NBD.description(),
                 UblkCmd.UBLK_MAX_QUEUE_DEPTH,
                 DEFAULT_TIMEOUT_SECONDS);
     }
@@ -215,6 +242,8 @@ final class AddCommand implements Command {
                 Args.Option.value("block-size", 'b', "BYTES"),
                 Args.Option.value("path", 'p', "FILE"),
                 Args.Option.flag("direct", (char) 0),
+                Args.Option.value("url", 'U', "URL"),
+                Args.Option.value("connections", (char) 0, "N"),
                 Args.Option.flag("read-only", 'r'),
                 Args.Option.flag("user-copy", 'u'),
                 Args.Option.flag("zero-copy", 'z'),
@@ -295,6 +324,32 @@ final class AddCommand implements Command {
                     throw CliException.usage(args.command(), "--" + fileOnly + " is for -t file only");
                 }
             }
+        }
+        if (kind != TargetKind.NBD) {
+            for (String nbdOnly : List.of("url", "connections")) {
+                if (args.has(nbdOnly)) {
+                    throw CliException.usage(args.command(), "--" + nbdOnly + " is for -t nbd only");
+                }
+            }
+        }
+        if (kind == TargetKind.NBD) {
+            if (!args.has("url")) {
+                throw CliException.usage(args.command(), "the nbd target needs --url URL: nbd://HOST[:PORT]/EXPORT or"
+                        + " nbd+unix:///EXPORT?socket=PATH");
+            }
+            if (readOnly) {
+                throw CliException.usage(args.command(), "--read-only is not for -t nbd: the device is read-only when the"
+                        + " server exports read-only (qemu-nbd -r, nbdkit -r)");
+            }
+            String url = args.value("url");
+            try {
+                NbdUri.parse(url);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(args.command(), "--url: " + e.getMessage());
+            }
+            return new TargetSpec(null, false, false, url, args.intValue("connections", "--connections", 0, 1, 64));
+        }
+        if (kind != TargetKind.FILE) {
             return new TargetSpec(null, false, readOnly);
         }
         if (!args.has("path")) {
@@ -346,7 +401,8 @@ final class AddCommand implements Command {
     static String describe(UblkDeviceInfo info, Settings s, boolean readOnly) {
         int queues = info.nrHwQueues();
         return "dev " + info.devId() + ": " + info.blockPath() + " (" + s.target().cliName()
-                + (s.spec().path() != null ? " " + s.spec().path() : "") + ", " + Sizes.format(s.sizeBytes())
+                + (s.spec().path() != null ? " " + s.spec().path() : "") + (s.spec().url() != null ? " " + s.spec().url() : "")
+                + ", " + Sizes.format(s.sizeBytes())
                 + ", " + queues + (queues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + s.mode().cliName()
                 + (s.spec().direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + ")";
     }

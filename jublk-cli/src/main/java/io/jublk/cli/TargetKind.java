@@ -4,6 +4,8 @@ import io.jublk.core.BlockTarget;
 import io.jublk.targets.FileTarget;
 import io.jublk.targets.MemTarget;
 import io.jublk.targets.NullTarget;
+import io.jublk.targets.nbd.NbdTarget;
+import io.jublk.targets.nbd.NbdUri;
 import io.jublk.uring.ErrnoException;
 
 import java.io.IOException;
@@ -16,7 +18,9 @@ enum TargetKind {
     /** A RAM disk in this process's memory, allocated as it is written. */
     MEM(2, 1L << 30, "a RAM disk in the server's memory, allocated as it is written"),
     /** The loop device in user space: a regular file or block device, through the queue's io_uring. */
-    FILE(3, 0, "a regular file or block device, read and written through io_uring (a loop device)");
+    FILE(3, 0, "a regular file or block device, read and written through io_uring (a loop device)"),
+    /** Remote storage: an NBD export, over TCP or a Unix socket. */
+    NBD(4, 0, "an export of an NBD server (qemu-nbd, nbdkit, any storage that speaks NBD), reconnecting when it returns");
 
     private final int code;
     private final long defaultSize;
@@ -44,6 +48,14 @@ enum TargetKind {
      * @throws CliException when the backing cannot be opened to be sized
      */
     long defaultSize(AddCommand.TargetSpec spec) throws CliException {
+        if (this == NBD) {
+            try (NbdTarget probe = NbdTarget.builder(NbdUri.parse(spec.url())).connections(1).reporter(line -> { }).open()) {
+                return probe.size();
+            } catch (IOException e) {
+                throw CliException.failure("add: cannot reach the NBD server at " + spec.url() + ": " + message(e)
+                        + " (is it running, and is the export name right?)", e);
+            }
+        }
         if (this != FILE) {
             return defaultSize;
         }
@@ -78,6 +90,7 @@ enum TargetKind {
                 case MEM -> new MemTarget(s.sizeBytes());
                 case FILE -> FileTarget.builder(s.spec().path()).direct(s.spec().direct()).readOnly(s.spec().readOnly())
                         .size(s.sizeBytes()).open();
+                case NBD -> openNbd(s);
             };
         } catch (ErrnoException e) {
             if (this == MEM) {
@@ -86,8 +99,25 @@ enum TargetKind {
             }
             throw CliException.failure("add: opening " + s.spec().path() + ": " + e.getMessage(), e);
         } catch (IOException | IllegalArgumentException e) {
-            throw CliException.failure("add: opening " + s.spec().path() + ": " + message(e), e);
+            String what = this == NBD ? "connecting to " + s.spec().url() : "opening " + s.spec().path();
+            throw CliException.failure("add: " + what + ": " + message(e), e);
         }
+    }
+
+    private static NbdTarget openNbd(AddCommand.Settings s) throws IOException, CliException {
+        NbdTarget nbd = NbdTarget.builder(NbdUri.parse(s.spec().url())).connections(s.spec().connections())
+                .reporter(System.err::println).open();
+        String problem = null;
+        if (s.sizeBytes() > nbd.size()) {
+            problem = "the export has " + nbd.size() + " bytes, less than the " + s.sizeBytes() + " asked for with -s";
+        } else if (s.blockSize() < nbd.logicalBlockSize()) {
+            problem = "the server's smallest block is " + nbd.logicalBlockSize() + " bytes: give -b " + nbd.logicalBlockSize();
+        }
+        if (problem != null) {
+            nbd.close();
+            throw CliException.failure("add: " + s.spec().url() + ": " + problem);
+        }
+        return nbd;
     }
 
     private static String message(Exception e) {

@@ -90,7 +90,7 @@ class MainTest {
     @Test
     void shouldRejectBadAddSettingsBeforeTouchingTheKernel() {
         run("add").assertUsageError("jublk: add: no target type: give -t null or -t mem (see 'jublk add --help')");
-        run("add", "-t", "disk").assertUsageError("jublk: add: unknown target type 'disk': use one of null, mem, file (see 'jublk add --help')");
+        run("add", "-t", "disk").assertUsageError("jublk: add: unknown target type 'disk': use one of null, mem, file, nbd (see 'jublk add --help')");
         run("add", "-t", "mem", "-s", "12Q").assertUsageError("jublk: add: option -s/--size: '12Q' is not a size: use a number "
                 + "of bytes with an optional K, M, G or T suffix (binary: 1K = 1024), e.g. 512M or 1G (see 'jublk add --help')");
         run("add", "-t", "mem", "-s", "1000").assertUsageError("jublk: add: device size 1000 is not a multiple of the logical "
@@ -121,6 +121,22 @@ class MainTest {
                 + "(see 'jublk add --help')");
         run("add", "-t", "mem", "--data-mode", "fast").assertUsageError("jublk: add: unknown data mode 'fast': use copy, user-copy, "
                 + "zero-copy or auto-zero-copy (see 'jublk add --help')");
+    }
+
+    @Test
+    void shouldRejectBadNbdTargetSettings() {
+        run("add", "-t", "nbd").assertUsageError("jublk: add: the nbd target needs --url URL: nbd://HOST[:PORT]/EXPORT or "
+                + "nbd+unix:///EXPORT?socket=PATH (see 'jublk add --help')");
+        run("add", "-t", "nbd", "--url", "http://x/y").assertUsageError("jublk: add: --url: invalid NBD URI 'http://x/y': "
+                + "unknown scheme 'http'; expected nbd or nbd+unix (see 'jublk add --help')");
+        run("add", "-t", "mem", "--url", "nbd://h/e").assertUsageError("jublk: add: --url is for -t nbd only (see 'jublk add --help')");
+        run("add", "-t", "nbd", "--url", "nbd://h/e", "-r").assertUsageError("jublk: add: --read-only is not for -t nbd: the device"
+                + " is read-only when the server exports read-only (qemu-nbd -r, nbdkit -r) (see 'jublk add --help')");
+        Run unreachable = run("add", "-t", "nbd", "--url", "nbd://127.0.0.1:1/export");
+        assertEquals(1, unreachable.status());
+        assertTrue(unreachable.err().startsWith("jublk: add: cannot reach the NBD server at nbd://127.0.0.1:1/export: "),
+                unreachable.err());
+        assertTrue(unreachable.err().endsWith("(is it running, and is the export name right?)\n"), unreachable.err());
     }
 
     @Test

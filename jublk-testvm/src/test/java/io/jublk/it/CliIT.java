@@ -104,6 +104,54 @@ class CliIT {
     }
 
     @Test
+    void shouldServeAnNbdExportAndTakeItOverAfterTheServerIsKilled() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "jublk-cli-nbd");
+        Path image = dir.resolve("export.img");
+        Path socket = dir.resolve("nbd.sock");
+        Commands.check(30, "truncate", "-s", "64M", image.toString());
+        Process qemuNbd = new ProcessBuilder("qemu-nbd", "-f", "raw", "-x", "disk", "-t", "-e", "8", "-k", socket.toString(),
+                image.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("qemu-nbd.log").toFile()).start();
+        int id = -1;
+        try {
+            for (int i = 0; i < 600 && !Files.exists(socket); i++) {
+                Thread.sleep(50);
+            }
+            String url = "nbd+unix:///disk?socket=" + socket;
+            Run add = jublk("add", "-t", "nbd", "--url", url, "-q", "2", "-d", "32", "--recovery");
+            assertEquals(0, add.status(), add.err());
+            Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+) \\(nbd " + Pattern.quote(url) + ", 64 MiB").matcher(add.out());
+            assertTrue(m.find(), add.out());
+            id = Integer.parseInt(m.group(1));
+            String bdev = m.group(2);
+            Matcher pid = Pattern.compile("server pid (\\d+)").matcher(add.out());
+            assertTrue(pid.find(), add.out());
+            Run list = jublk("list", "--json");
+            assertTrue(list.out().contains("\"nbd\""), list.out());
+            System.out.println(Commands.fioVerify(bdev, 32L << 20, 16, 2));
+
+            Commands.check(60, "sh", "-c", "head -c 4M /dev/urandom > " + dir + "/pattern");
+            Commands.check(60, "dd", "if=" + dir + "/pattern", "of=" + bdev, "bs=1M", "seek=40", "oflag=direct", "conv=fsync",
+                    "status=none");
+            Commands.check(10, "kill", "-9", pid.group(1));
+            ProcessHandle.of(Long.parseLong(pid.group(1))).ifPresent(h -> h.onExit().join());
+            Run recover = jublk("recover", "-n", String.valueOf(id));
+            assertEquals(0, recover.status(), recover.err());
+            String expected = Commands.check(60, "sh", "-c", "sha256sum < " + dir + "/pattern").split(" ")[0];
+            assertEquals(expected, Commands.check(60, "sh", "-c", "dd if=" + bdev + " bs=1M skip=40 count=4 iflag=direct"
+                    + " status=none | sha256sum").split(" ")[0], "read back through the recovered device");
+            assertEquals(expected, Commands.check(60, "sh", "-c", "dd if=" + image + " bs=1M skip=40 count=4 status=none"
+                    + " | sha256sum").split(" ")[0], "the export holds it");
+        } finally {
+            if (id >= 0) {
+                Run del = jublk("del", "-n", String.valueOf(id));
+                assertEquals(0, del.status(), del.err());
+            }
+            qemuNbd.destroyForcibly();
+            qemuNbd.waitFor();
+        }
+    }
+
+    @Test
     void shouldRunTheDemo() {
         Run demo = jublk("demo");
         System.out.println(demo.out());
@@ -125,6 +173,8 @@ class CliIT {
                 {"needs --path FILE", "add", "-t", "file"},
                 {"/tmp/no-such.img: no such file", "add", "-t", "file", "--path", "/tmp/no-such.img"},
                 {"the mem target has no zero copy", "add", "-t", "mem", "--zero-copy"},
+                {"cannot reach the NBD server at nbd://127.0.0.1:9/x", "add", "-t", "nbd", "--url", "nbd://127.0.0.1:9/x"},
+                {"invalid NBD URI", "add", "-t", "nbd", "--url", "nbd:/x"},
                 {"999", "del", "-n", "999"},
         };
         for (String[] c : cases) {
