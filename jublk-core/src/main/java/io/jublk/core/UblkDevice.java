@@ -368,6 +368,18 @@ public final class UblkDevice implements AutoCloseable {
         notifyAll();
     }
 
+    private volatile boolean goingAway;
+
+    /** A queue saw the kernel abort a fetch: the device is stopping or being quiesced. */
+    void onQueueAborted(UblkQueue q) {
+        goingAway = true;
+    }
+
+    /** @return whether the kernel began ending the device's queues (stop or quiesce) */
+    boolean isGoingAway() {
+        return goingAway;
+    }
+
     synchronized void onQueueTerminated(UblkQueue q) {
         notifyAll();
     }

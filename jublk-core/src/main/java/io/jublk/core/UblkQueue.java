@@ -24,8 +24,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>The engine: FETCH every tag, then for each request the kernel delivers, read its descriptor,
  * call the {@link BlockTarget}, and COMMIT_AND_FETCH the result; the commits of one round go to the
- * kernel in one {@code io_uring_enter}. STOP_DEV aborts every fetch (-ENODEV), after which the queue
- * is {@linkplain #isTerminated() terminated}.
+ * kernel in one {@code io_uring_enter}. STOP_DEV and QUIESCE_DEV abort fetches (-ENODEV); once the
+ * target holds no request the queue is {@linkplain #isTerminated() terminated}.
  *
  * <p>Threading: the kernel ties each tag to the thread that fetched it, so {@link #start()},
  * {@link #poll(long)}, {@link #doWork()} and {@link #close()} must all run on one platform thread,
@@ -171,7 +171,10 @@ public final class UblkQueue implements AutoCloseable {
         return started;
     }
 
-    /** @return whether the kernel has ended every tag (the device stopped); the owner should then close the queue */
+    /**
+     * @return whether the kernel is ending the queue (the device stops or is quiesced) and no request
+     *     is left with the target; the owner should then close the queue
+     */
     public boolean isTerminated() {
         return terminated;
     }
@@ -429,7 +432,11 @@ public final class UblkQueue implements AutoCloseable {
                 lastRefusal = res;
             }
             state[tag] = S_ABORTED;
-            abortedTags++;
+            if (abortedTags++ == 0 && res == -ENODEV) {
+                // The kernel may abort only some queues' fetches (QUIESCE_DEV skips commands whose
+                // request is being dispatched): tell the others the device is going away.
+                device.onQueueAborted(this);
+            }
             if (ios[tag].buffer != null && needGetData) {
                 provider.release(ios[tag], ios[tag].buffer);
                 ios[tag].buffer = null;
@@ -620,8 +627,16 @@ public final class UblkQueue implements AutoCloseable {
     }
 
     private void afterRound() {
-        if (!terminated && abortedTags == depth) {
+        if (!terminated && (abortedTags > 0 || device.isGoingAway()) && (abortedTags == depth || !servingAny())) {
             terminated = true;
+            // Commits queued this round still reach the kernel, so it does not have to requeue them.
+            if (ring.pendingSubmissions() > 0) {
+                try {
+                    ring.submit();
+                } catch (ErrnoException e) {
+                    device.report(this, "submitting the last commits failed", e);
+                }
+            }
             if (refusedCommands > 0) {
                 device.report(this, refusedCommands + " io commands were refused by the kernel, last with "
                         + Errno.of(-lastRefusal), null);
@@ -634,6 +649,20 @@ public final class UblkQueue implements AutoCloseable {
         } else if (!wakeArmed && !terminated) {
             armWake();
         }
+    }
+
+    /**
+     * Whether a request is still with the target. Once the kernel aborts one fetch, the device is
+     * going away: STOP_DEV aborts every tag, but QUIESCE_DEV only some, and expects the server to
+     * leave once it has committed what it holds; closing the ring cancels the rest.
+     */
+    private boolean servingAny() {
+        for (int tag = 0; tag < depth; tag++) {
+            if (state[tag] == S_TARGET || state[tag] == S_GET_DATA) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int userCopy(boolean toRequest, long address, int len, long position) {

@@ -167,6 +167,12 @@ class CrashRecoveryIT {
         Process writes = fio(dev.bdev(), false).start();
         Thread.sleep(3000);
         Run quiesce = jublk("quiesce", "-n", String.valueOf(dev.id()));
+        if (quiesce.status() != 0) {
+            System.out.println(Commands.run(30, "cat", "/run/jublk/ublkb" + dev.id() + ".log").output());
+            System.out.println(Commands.run(60, System.getProperty("java.home") + "/bin/jcmd", String.valueOf(dev.pid()),
+                    "Thread.print").output());
+            System.out.println(Commands.run(30, "cat", "/sys/kernel/debug/ublk/ublkb" + dev.id()).output());
+        }
         assertEquals(0, quiesce.status(), quiesce.err());
         assertFalse(ProcessHandle.of(dev.pid()).map(ProcessHandle::isAlive).orElse(false), "the old server exited");
         assertEquals(UblkCmd.UBLK_S_DEV_QUIESCED, info(dev.id()).state());

@@ -32,7 +32,7 @@ class MemDeviceIT {
     private static final long SIZE = 256L << 20;
 
     @ParameterizedTest
-    @EnumSource(DataMode.class)
+    @EnumSource(value = DataMode.class, names = {"COPY", "COPY_APPLICATION_BUFFERS", "USER_COPY"})
     void shouldPassFioVerifyInEachDataMode(DataMode mode) throws Exception {
         try (MemTarget mem = new MemTarget(SIZE); ApplicationBuffers pool = new ApplicationBuffers(512 * 1024, 2 * 64)) {
             UblkDevice.Builder b = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).dataMode(mode);
