@@ -522,6 +522,7 @@ final class AddCommand implements Command {
                 throw CliException.failure("add: interrupted while adding the device; it is deleted");
             }
             signal(readyFile, "added " + dev.id());
+            Signals.install("dev " + dev.id(), err);
             if (dev.recovery() != Recovery.OFF) {
                 new ServerState(dev.id(), ProcessHandle.current().pid(), s.asOptions()).write(runDir());
             }
