@@ -411,10 +411,24 @@ final class AddCommand implements Command {
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Settings asked = settings(args);
         int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
-        Host.requireDriverAndRoot("add");
+        Host.requireDriverAccess("add");
         Settings s;
+        long features;
         try (UblkControl ctl = UblkControl.open()) {
-            s = asked.resolve(ctl.features(), err);
+            features = ctl.features();
+            s = asked.resolve(features, err);
+        }
+        if (Host.unprivileged()) {
+            if (features != 0 && !UblkFeature.UNPRIVILEGED_DEV.isSet(features)) {
+                throw CliException.failure("add: this kernel's ublk driver has no unprivileged devices (Linux 6.3+): run as root");
+            }
+            if (s.recovery() != Recovery.OFF) {
+                throw CliException.failure("add: --recovery is for root only: the kernel gives unprivileged devices no recovery");
+            }
+            if (s.mode() != DataMode.COPY) {
+                throw CliException.failure("add: data mode " + s.mode().cliName() + " is for root only: unprivileged devices use"
+                        + " copy mode; leave out -u/-z/--data-mode");
+            }
         }
         int takeOver = args.intValue("take-over", "--take-over", -1, 0, (1 << 20) - 1);
         if (args.has("foreground")) {

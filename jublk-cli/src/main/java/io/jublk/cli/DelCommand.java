@@ -59,7 +59,7 @@ final class DelCommand implements Command {
         }
         int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
         int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
-        Host.requireDriverAndRoot("del");
+        Host.requireDriverAccess("del");
         try (UblkControl ctl = UblkControl.open()) {
             if (id >= 0) {
                 UblkDeviceInfo info = info(ctl, id);

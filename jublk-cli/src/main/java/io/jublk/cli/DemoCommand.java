@@ -89,7 +89,7 @@ final class DemoCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(name(), e.getMessage());
         }
-        Host.requireDriverAndRoot("demo");
+        Host.requireDriverAccess("demo");
         Path mkfs = require("mkfs.ext4");
         Path fsck = require("fsck.ext4");
         Path mount = require("mount");

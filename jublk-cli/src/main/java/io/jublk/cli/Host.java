@@ -30,16 +30,23 @@ final class Host {
     }
 
     /**
-     * Fails unless the driver is there and we are root.
+     * Fails unless the driver is there and we may use it: as root, or as a user who may open
+     * {@code /dev/ublk-control} (unprivileged devices, see the README).
      *
      * @param what the command, for the message
      * @throws CliException saying what is missing
      */
-    static void requireDriverAndRoot(String what) throws CliException {
+    static void requireDriverAccess(String what) throws CliException {
         requireDriver();
-        if (effectiveUid() != 0) {
-            throw CliException.failure(what + " needs root (CAP_SYS_ADMIN) to create and remove ublk devices: run it with sudo");
+        if (effectiveUid() != 0 && !Files.isWritable(Path.of(UblkControl.CONTROL_PATH))) {
+            throw CliException.failure(what + " needs root, or write access to " + UblkControl.CONTROL_PATH
+                    + " for unprivileged devices (see the README: 'Unprivileged devices'): run it with sudo");
         }
+    }
+
+    /** @return whether this process adds unprivileged devices (it is not root) */
+    static boolean unprivileged() {
+        return effectiveUid() != 0;
     }
 
     /** @return the effective uid, from /proc/self/status; -1 when unreadable */

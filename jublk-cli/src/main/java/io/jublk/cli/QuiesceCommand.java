@@ -58,7 +58,7 @@ final class QuiesceCommand implements Command {
         }
         int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
         int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
-        Host.requireDriverAndRoot("quiesce");
+        Host.requireDriverAccess("quiesce");
         try (UblkControl ctl = UblkControl.open()) {
             UblkDeviceInfo info;
             try {

@@ -61,7 +61,7 @@ final class RecoverCommand implements Command {
         }
         int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
         int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
-        Host.requireDriverAndRoot("recover");
+        Host.requireDriverAccess("recover");
         AddCommand.Settings settings = recoverable(id);
         if (args.has("foreground")) {
             return AddCommand.serve(settings, id, null, out, err);

@@ -355,7 +355,8 @@ public final class UblkControl implements AutoCloseable {
     }
 
     /**
-     * Lists the devices that exist, with their info; devices that vanish meanwhile are skipped.
+     * Lists the devices that exist, with their info; devices that vanish meanwhile, and (for a user
+     * without CAP_SYS_ADMIN) other users' devices, are skipped.
      *
      * @return the devices, by ascending id
      * @throws UblkException when a device's info cannot be read for another reason
@@ -366,7 +367,8 @@ public final class UblkControl implements AutoCloseable {
             try {
                 out.add(deviceInfo(id));
             } catch (UblkException e) {
-                if (e.errno() != Errno.ENODEV && e.errno() != Errno.ENOENT) {
+                if (e.errno() != Errno.ENODEV && e.errno() != Errno.ENOENT && e.errno() != Errno.EACCES
+                        && e.errno() != Errno.EPERM) {
                     throw e;
                 }
             }

@@ -448,6 +448,7 @@ public final class UblkDevice implements AutoCloseable {
         private BlockTarget target;
         private long extraFlags;
         private Recovery recovery = Recovery.OFF;
+        private Boolean unprivileged;
         private boolean dataModeGiven;
         private long ublksrvFlags;
         private Consumer<String> reporter = System.err::println;
@@ -635,6 +636,18 @@ public final class UblkDevice implements AutoCloseable {
         }
 
         /**
+         * @param on add an unprivileged device (UBLK_F_UNPRIVILEGED_DEV, Linux 6.3+): one a user
+         *     without CAP_SYS_ADMIN owns and serves; its nodes must be given to that user (udev, see the
+         *     README). The default is on exactly when this process is not root. Unprivileged devices
+         *     have no user copy, zero copy or recovery.
+         * @return this builder
+         */
+        public Builder unprivileged(boolean on) {
+            this.unprivileged = on;
+            return this;
+        }
+
+        /**
          * @param recovery what the kernel does with the device when its server goes away; default
          *     {@link Recovery#OFF}. With recovery on, QUIESCE_DEV is asked for too where the kernel has it.
          * @return this builder
@@ -755,6 +768,16 @@ public final class UblkDevice implements AutoCloseable {
                 };
                 long supported = ctl.features();
                 wanted |= recovery.flags();
+                boolean asUser = unprivileged != null ? unprivileged : Syscalls.geteuid() != 0;
+                if (asUser) {
+                    wanted |= UblkFeature.UNPRIVILEGED_DEV.mask();
+                    long privileged = wanted & (UblkFeature.UBLK_F_USER_COPY | UblkFeature.UBLK_F_SUPPORT_ZERO_COPY
+                            | UblkFeature.UBLK_F_AUTO_BUF_REG | UblkFeature.UBLK_F_USER_RECOVERY);
+                    if (privileged != 0) {
+                        throw new UblkException("UBLK_U_CMD_ADD_DEV", id, Errno.EPERM, "an unprivileged device cannot have "
+                                + UblkFeature.describe(privileged) + ": use copy mode without recovery, or run as root");
+                    }
+                }
                 if (recovery != Recovery.OFF && UblkFeature.QUIESCE.isSet(supported)) {
                     wanted |= UblkFeature.QUIESCE.mask();
                 }
@@ -771,6 +794,9 @@ public final class UblkDevice implements AutoCloseable {
                                     + (info.has(UblkFeature.UNPRIVILEGED_DEV) ? " (not available to unprivileged devices)" : ""));
                 }
                 boolean unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
+                if (unprivileged) {
+                    awaitOwnCharDevice(info);
+                }
                 UblkParams p = params(info);
                 ctl.setParams(info.devId(), p, unprivileged);
                 charFd = openCharDevice(info);
@@ -824,6 +850,27 @@ public final class UblkDevice implements AutoCloseable {
             int pbs = Integer.numberOfTrailingZeros(physicalBlockSize);
             return new UblkParams(types, attrs, lbs, pbs, pbs, lbs, info.maxIoBufBytes() >>> 9, 0, sizeBytes >>> 9,
                     0, discardGranularity, maxDiscard, maxWriteZeroes, discardSegments, 0, 0, 0);
+        }
+
+        /**
+         * The kernel checks the caller's access to {@code /dev/ublkcN} for every command on an
+         * unprivileged device, and the node becomes the user's only when udev has run its rule.
+         */
+        private static void awaitOwnCharDevice(UblkDeviceInfo info) throws UblkException {
+            Path node = Path.of(info.charPath());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!(Files.isReadable(node) && Files.isWritable(node))) {
+                if (System.nanoTime() > deadline) {
+                    throw new UblkException("open " + node, info.devId(), Errno.EACCES, "the device's nodes were not given to"
+                            + " this user within 10 s: install the udev rule for unprivileged ublk devices (see the README)");
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UblkException("open " + node, info.devId(), null, "interrupted");
+                }
+            }
         }
 
         private static int openCharDevice(UblkDeviceInfo info) throws UblkException {

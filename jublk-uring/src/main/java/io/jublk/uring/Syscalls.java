@@ -150,11 +150,13 @@ public final class Syscalls {
             FunctionDescriptor.of(C_POINTER, C_POINTER, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), -1);
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_LONG), -1);
-    // getpid/gettid cannot fail, so they capture nothing.
+    // getpid/gettid/geteuid cannot fail, so they capture nothing.
     private static final MethodHandle GETPID = LINKER.downcallHandle(
             LIBC.findOrThrow("getpid"), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETTID = LINKER.downcallHandle(
             LIBC.findOrThrow("gettid"), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(
+            LIBC.findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
 
     // One errno capture area per thread, so no call allocates after the thread's first one.
     private static final ThreadLocal<MemorySegment> CAPTURE =
@@ -685,6 +687,19 @@ public final class Syscalls {
     public static int getpid() {
         try {
             return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Calls {@code geteuid(2)}, which cannot fail.
+     *
+     * @return the effective user id
+     */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
