@@ -159,32 +159,81 @@ class CliIT {
         assertTrue(demo.out().contains("fsck.ext4"), demo.out());
     }
 
+    /** Runs the CLI as uid 65534 in its own JVM, for the cases that depend on who asks. */
+    private static Run jublkAsNobody(String... args) throws Exception {
+        List<String> c = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "io.jublk.cli.Main"));
+        c.addAll(List.of(args));
+        Process p = new ProcessBuilder(c).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out, err);
+    }
+
+    private static List<String> runDirFiles() throws Exception {
+        Path dir = Path.of("/run/jublk");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.map(Path::toString).sorted().toList();
+        }
+    }
+
     @Test
     void shouldRefuseBadInputWithOneClearLineAndLeaveNothingBehind() throws Exception {
+        Path secret = Files.createTempFile(Path.of("/tmp"), "jublk-secret", ".img");
+        Commands.check(10, "truncate", "-s", "16M", secret.toString());
+        Commands.check(10, "chmod", "0600", secret.toString());
+        Run taken = jublk("add", "-t", "null", "-n", "77");
+        assertEquals(0, taken.status(), taken.err());
         List<Integer> before = UblkControl.deviceIds();
+        List<String> runFiles = runDirFiles();
+        // {what is wrong, what the message must say, the command}; "nobody:" runs it as uid 65534.
         String[][] cases = {
-                {"unknown target type 'bogus'", "add", "-t", "bogus"},
-                {"size '0' is zero", "add", "-t", "mem", "-s", "0"},
-                {"not a multiple of the logical block size", "add", "-t", "mem", "-s", "1000"},
-                {"--queues: 0 is out of range", "add", "-t", "mem", "-q", "0"},
-                {"--depth: 5000 is out of range", "add", "-t", "mem", "-d", "5000"},
-                {"--block-size: 256 is out of range", "add", "-t", "mem", "-b", "256"},
-                {"unknown command 'frobnicate'", "frobnicate"},
-                {"needs --path FILE", "add", "-t", "file"},
-                {"/tmp/no-such.img: no such file", "add", "-t", "file", "--path", "/tmp/no-such.img"},
-                {"the mem target has no zero copy", "add", "-t", "mem", "--zero-copy"},
-                {"cannot reach the NBD server at nbd://127.0.0.1:9/x", "add", "-t", "nbd", "--url", "nbd://127.0.0.1:9/x"},
-                {"invalid NBD URI", "add", "-t", "nbd", "--url", "nbd:/x"},
-                {"999", "del", "-n", "999"},
+                {"unknown target", "unknown target type 'bogus': use one of null, mem, file, nbd", "add", "-t", "bogus"},
+                {"size zero", "size '0' is zero", "add", "-t", "mem", "-s", "0"},
+                {"size not aligned", "device size 1000 is not a multiple of the logical block size 512", "add", "-t", "mem", "-s", "1000"},
+                {"queues out of range", "option -q/--queues: 0 is out of range 1..4096", "add", "-t", "mem", "-q", "0"},
+                {"depth out of range", "option -d/--depth: 5000 is out of range 1..4096", "add", "-t", "mem", "-d", "5000"},
+                {"block size out of range", "option -b/--block-size: 256 is out of range 512..4096", "add", "-t", "mem", "-b", "256"},
+                {"id already taken", "device 77 already exists", "add", "-t", "null", "-n", "77"},
+                {"missing path", "the file target needs --path FILE", "add", "-t", "file"},
+                {"path does not exist", "--path /tmp/no-such.img: no such file", "add", "-t", "file", "--path", "/tmp/no-such.img"},
+                {"path is a directory", "--path /tmp is a directory", "add", "-t", "file", "--path", "/tmp"},
+                {"path not readable", "is not readable by this user", "nobody:", "add", "-t", "file", "--path", secret.toString()},
+                {"zero copy on a target without it", "the mem target has no zero copy", "add", "-t", "mem", "--zero-copy"},
+                {"recovery on mem", "a recovered device would be empty", "add", "-t", "mem", "--recovery"},
+                {"nbd URL malformed", "invalid NBD URI 'nbd:/x'", "add", "-t", "nbd", "--url", "nbd:/x"},
+                {"nbd server unreachable", "cannot reach the NBD server at nbd://127.0.0.1:9/x", "add", "-t", "nbd", "--url",
+                        "nbd://127.0.0.1:9/x"},
+                {"unknown device on del", "there is no ublk device 999", "del", "-n", "999"},
+                {"unknown device on recover", "there is no ublk device 999", "recover", "-n", "999"},
+                {"recover a device without recovery", "was added without --recovery", "recover", "-n", "77"},
+                {"unknown device on quiesce", "there is no ublk device 999", "quiesce", "-n", "999"},
+                {"no permission", "add needs root, or write access to /dev/ublk-control", "nobody:", "add", "-t", "null"},
+                {"unknown command", "unknown command 'frobnicate'", "frobnicate"},
         };
-        for (String[] c : cases) {
-            String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
-            Run r = jublk(args);
-            String what = String.join(" ", args);
-            assertTrue(r.status() != 0, what + " exits non-zero");
-            assertTrue(r.err().startsWith("jublk: "), what + ": " + r.err());
-            assertTrue(r.err().toLowerCase().contains(c[0].toLowerCase()), what + ": " + r.err());
-            assertEquals(before, UblkControl.deviceIds(), "devices after " + what);
+        StringBuilder table = new StringBuilder("| input | message |\n|---|---|\n");
+        try {
+            for (String[] c : cases) {
+                boolean nobody = c[2].equals("nobody:");
+                String[] args = java.util.Arrays.copyOfRange(c, nobody ? 3 : 2, c.length);
+                Run r = nobody ? jublkAsNobody(args) : jublk(args);
+                String what = c[0] + " (jublk " + String.join(" ", args) + ")";
+                assertTrue(r.status() != 0, what + " exits non-zero");
+                assertTrue(r.err().startsWith("jublk: "), what + ": " + r.err());
+                assertEquals(1, r.err().strip().lines().count(), what + ": one line: " + r.err());
+                assertTrue(r.err().contains(c[1]), what + ": " + r.err());
+                assertEquals(before, UblkControl.deviceIds(), "no device left after " + what);
+                assertEquals(runFiles, runDirFiles(), "no state or log file left after " + what);
+                table.append("| ").append(c[0]).append(" | `").append(r.err().strip()).append("` |\n");
+            }
+        } finally {
+            jublk("del", "-n", "77");
+            Files.deleteIfExists(secret);
         }
+        System.out.println(table);
     }
 }
