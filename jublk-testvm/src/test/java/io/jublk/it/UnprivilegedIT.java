@@ -43,8 +43,22 @@ class UnprivilegedIT {
         return asUser(c.toArray(String[]::new));
     }
 
-    /** What udev does with the README's rule: each device's nodes go to its owner. */
+    /**
+     * What udev does with the README's rule: each device's nodes go to its owner. The char node
+     * is handed over here at once (the server waits for it); the block node by the README's
+     * scripts/ublk-chown itself, as udev would run it.
+     */
     private static Thread chowner(AtomicBoolean running) {
+        String jublk = Path.of(System.getProperty("java.home"), "bin", "java") + " --enable-native-access=ALL-UNNAMED -cp "
+                + System.getProperty("java.class.path") + " io.jublk.cli.Main";
+        Path script = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        while (script != null && !Files.exists(script.resolve("scripts/ublk-chown"))) {
+            script = script.getParent();
+        }
+        script = java.util.Objects.requireNonNull(script, "no scripts/ublk-chown above the working directory")
+                .resolve("scripts/ublk-chown");
+        Path chownScript = script;
+        java.util.Set<String> done = new java.util.HashSet<>();
         return Thread.ofPlatform().daemon().start(() -> {
             while (running.get()) {
                 try (UblkControl ctl = UblkControl.open()) {
@@ -55,9 +69,16 @@ class UnprivilegedIT {
                         } catch (UblkException e) {
                             continue;
                         }
-                        for (String node : new String[] {"/dev/ublkc" + id, "/dev/ublkb" + id}) {
-                            if (Files.exists(Path.of(node)) && info.has(UblkFeature.UNPRIVILEGED_DEV)) {
-                                Commands.run(10, "chown", info.ownerUid() + ":" + info.ownerGid(), node);
+                        if (!info.has(UblkFeature.UNPRIVILEGED_DEV)) {
+                            continue;
+                        }
+                        if (Files.exists(Path.of("/dev/ublkc" + id)) && done.add("c" + id)) {
+                            Commands.run(10, "chown", info.ownerUid() + ":" + info.ownerGid(), "/dev/ublkc" + id);
+                        }
+                        if (Files.exists(Path.of("/dev/ublkb" + id)) && done.add("b" + id)) {
+                            Commands.Result r = Commands.run(60, "env", "JUBLK=" + jublk, chownScript.toString(), "ublkb" + id);
+                            if (r.exitCode() != 0) {
+                                System.out.println("ublk-chown ublkb" + id + " failed: " + r.output());
                             }
                         }
                     }
@@ -99,6 +120,12 @@ class UnprivilegedIT {
             assertEquals(0, list.exitCode(), list.output());
             assertTrue(list.output().contains("UNPRIVILEGED_DEV"), list.output());
 
+            String owner = "";
+            for (int i = 0; i < 600 && !owner.equals(UID + ":" + UID); i++) {
+                Thread.sleep(100);
+                owner = Commands.check(10, "stat", "-c", "%u:%g", bdev).strip();
+            }
+            assertEquals(UID + ":" + UID, owner, "scripts/ublk-chown gave the block device to its owner");
             // The user's own fio on the user's own device.
             Commands.Result fio = Commands.run(600, asUser("fio", "--name=verify", "--filename=" + bdev, "--ioengine=io_uring",
                     "--direct=1", "--rw=randwrite", "--bsrange=4k-64k", "--iodepth=16", "--size=32M", "--verify=crc32c",
