@@ -5,17 +5,18 @@
 #   bench-file-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--size-mib N]
 #                       [--modes "copy user-copy zero-copy auto-zero-copy"]
 #                       [--backing buffered|direct|both] [--seq-depth N] [--server-depth N]
-#                       [--workloads "4k:randread:32 1m:read:seq ..."]
+#                       [--workloads "4k:randread:32 1m:read:seq ..."] [--no-null]
 #
 # Writes one backing file in full on tmpfs, puts the kernel's loop device over it (direct-io off,
-# and on when the file takes O_DIRECT) and one jublk file server per data mode and backing, warms
+# and on when the file takes O_DIRECT), jublk's null target for reference (unless --no-null) and
+# one jublk file server per data mode and backing, warms
 # each up once, then for each workload runs fio on every device back to back. Progress goes to
 # stderr, the results to stdout: one "RESULT" line per fio run, the table, then "GOAL" lines.
 # Whatever it created is removed on exit, also on failure or a signal.
 set -euo pipefail
 
 java='' jar='' runtime=5 warmup=12 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
-modes='copy user-copy zero-copy auto-zero-copy' backing=buffered
+modes='copy user-copy zero-copy auto-zero-copy' backing=buffered null=1
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
   case $1 in
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --seq-depth) seq_depth=$2; shift 2 ;;
     --server-depth) server_depth=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
+    --no-null) null=0; shift ;;
     *) echo "bench-file-guest: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -138,21 +140,20 @@ start_loop() {  # start_loop NAME on|off: sets devs[NAME]
 }
 
 next_id=60
-start_jublk() {  # start_jublk NAME MODE buffered|direct: sets devs[NAME]
-  local id direct=() slog=$work/$1.log
+start_jublk() {  # start_jublk NAME ADD-OPTIONS...: sets devs[NAME]
+  local name=$1 id slog=$work/$1.log
+  shift
   while [ -e /dev/ublkc$next_id ] || [ -e /dev/ublkb$next_id ]; do next_id=$((next_id + 1)); done
   id=$next_id; next_id=$((next_id + 1))
-  [ "$3" = direct ] && direct=(--direct)
-  id_of[$1]=$id
-  "${jublk_cmd[@]}" add -t file --path "$file" "${direct[@]}" --data-mode "$2" -q 1 -d "$server_depth" \
-      -n "$id" --foreground >"$slog" 2>&1 &
-  pid_of[$1]=$!
-  if ! wait_for 300 "${pid_of[$1]}" grep -q '^serving in process' "$slog"; then
-    log "jublk server $1 did not come up; its output:"; cat "$slog" >&2; return 1
+  id_of[$name]=$id
+  "${jublk_cmd[@]}" add "$@" -q 1 -d "$server_depth" -n "$id" --foreground >"$slog" 2>&1 &
+  pid_of[$name]=$!
+  if ! wait_for 300 "${pid_of[$name]}" grep -q '^serving in process' "$slog"; then
+    log "jublk server $name did not come up; its output:"; cat "$slog" >&2; return 1
   fi
   wait_for 30 '' is_block /dev/ublkb$id || { log "/dev/ublkb$id missing"; return 1; }
-  devs[$1]=/dev/ublkb$id
-  log "$1: $(head -n 1 "$slog")"
+  devs[$name]=/dev/ublkb$id
+  log "$name: $(head -n 1 "$slog")"
 }
 
 # ---- fio ------------------------------------------------------------------------------------------
@@ -188,6 +189,12 @@ servers+=(loop) bases+=(loop)
 if [ $odirect = 1 ] && start_loop loop-dio on; then
   servers+=(loop-dio) bases+=(loop)
 fi
+if [ "$null" = 1 ]; then
+  # The ublk round trip with no file behind it: how much of a gap to loop is the transport's.
+  log "null: starting (reference: the null target, 1 queue of depth $server_depth)"
+  start_jublk null -t null -s "${size_mib}M"
+  servers+=(null) bases+=(loop)
+fi
 for b in buffered direct; do
   [ "$backing" = both ] || [ "$backing" = "$b" ] || continue
   if [ $b = direct ] && [ $odirect = 0 ]; then continue; fi
@@ -195,7 +202,9 @@ for b in buffered direct; do
     name=$m
     [ $b = direct ] && name=$m-direct
     log "$name: starting (file target, $m, $b backing, 1 queue of depth $server_depth)"
-    start_jublk "$name" "$m" "$b"
+    direct=()
+    [ $b = direct ] && direct=(--direct)
+    start_jublk "$name" -t file --path "$file" "${direct[@]}" --data-mode "$m"
     servers+=("$name")
     # Like against like: a buffered backing against loop's buffered I/O, O_DIRECT against loop-dio.
     if [ $b = direct ]; then bases+=(loop-dio); else bases+=(loop); fi
@@ -232,6 +241,7 @@ echo "fio --direct=1 --ioengine=io_uring, 1 job, ${runtime}s measured after a ${
 echo "file on tmpfs, written in full; every server 1 queue of depth $server_depth (loop: its own); MB = 10^6 bytes."
 echo "ratio = IOPS / the IOPS of the matching loop in the same row: loop (direct-io=off) for loop-dio and"
 echo "jublk over a buffered fd, loop-dio (direct-io=on) for jublk with --direct (NAME-direct)."
+[ "$null" = 0 ] || echo "null: jublk's null target (no file behind it), the ceiling of the ublk round trip here."
 awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
   # RESULT server bs rw iodepth iops mbps mean_us p99_us; one row group per bs, rw, iodepth
   { key = $3 SUBSEP $4 SUBSEP $5; iops[key, $2] = $6; mbps[key, $2] = $7; mean[key, $2] = $8; p99[key, $2] = $9
@@ -261,7 +271,7 @@ awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
     print "Goals (GOAL name server what value minimum verdict):"
     # 1. the file target at least as fast as the kernel loop device at 4k, iodepth 32.
     for (j = 1; j <= ns; j++) {
-      s = sv[j]; if (s ~ /^loop/) continue
+      s = sv[j]; if (s ~ /^loop/ || s == "null") continue
       for (i = 1; i <= n; i++) {
         split(order[i], k, SUBSEP)
         if (k[1] == "4k" && k[3] == 32) goal("4k-qd32-vs-loop", s, k[2], ratio(order[i], s, base[s]), 1.0)
