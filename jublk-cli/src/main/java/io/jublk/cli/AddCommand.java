@@ -9,6 +9,7 @@ import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
+import io.jublk.targets.FileTarget;
 import io.jublk.targets.nbd.NbdTarget;
 import io.jublk.targets.nbd.NbdUri;
 import io.jublk.uring.Errno;
@@ -80,6 +81,10 @@ final class AddCommand implements Command {
             if (t instanceof NbdTarget nbd) {
                 // Never ask the server for more in one request than it takes.
                 b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
+            } else if (t instanceof FileTarget) {
+                // Large sequential IO in one request, not split in two as at 512 KiB (the kernel
+                // loop device takes 1280 KiB); request buffers cost nothing until touched.
+                b.maxIoBytes(1 << 20);
             }
             return b;
         }
