@@ -379,6 +379,26 @@ public final class UblkQueue implements AutoCloseable {
         return closed;
     }
 
+    // ---- waiting together with other queues (QueueGroup) ---------------------------------------
+
+    /**
+     * Has the kernel signal {@code eventFd} whenever this queue's ring gets work: a request's task
+     * work or a completion, including the wake-up of a completion from another thread. Owner only.
+     */
+    void signalOnWork(EventFd eventFd) throws UblkException {
+        checkOwner();
+        try {
+            ring.registerEventFd(eventFd.fd());
+        } catch (ErrnoException e) {
+            throw new UblkException("IORING_REGISTER_EVENTFD for queue " + qid, devId, e);
+        }
+    }
+
+    /** Marks whether the owner is about to sleep elsewhere, so that a completion from another thread wakes it. */
+    void sleeping(boolean asleep) {
+        SLEEPING.setVolatile(this, asleep);
+    }
+
     // ---- completions from the kernel ----------------------------------------------------------
 
     private void onCompletion(long userData, int res, int flags) {
