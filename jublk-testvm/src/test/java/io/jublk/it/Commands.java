@@ -60,6 +60,22 @@ final class Commands {
     }
 
     /**
+     * One fio run with a verifying job per device, all at once: each writes {@code sizeBytes} of
+     * random blocks of mixed sizes, reads them back and checks crc32c.
+     */
+    static String fioVerifyEach(List<String> devices, long sizeBytes, int iodepth) throws IOException, InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of("fio", "--ioengine=io_uring", "--direct=1",
+                "--rw=randwrite", "--bsrange=4k-64k", "--iodepth=" + iodepth, "--size=" + sizeBytes,
+                "--verify=crc32c", "--verify_fatal=1", "--do_verify=1", "--randrepeat=0", "--output-format=terse",
+                "--terse-version=3"));
+        for (int i = 0; i < devices.size(); i++) {
+            args.add("--name=d" + i);
+            args.add("--filename=" + devices.get(i));
+        }
+        return check(600, args.toArray(String[]::new));
+    }
+
+    /**
      * mkfs.ext4 on the device, mount, write eight 3 MiB files, drop the caches, read them back and
      * compare, unmount, then fsck.ext4 -f, which must find it clean. Returns fsck's report.
      */

@@ -26,6 +26,7 @@ public final class EventFd implements AutoCloseable {
     private final AtomicInteger state = new AtomicInteger();
     private final MemorySegment readBuffer = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
     private final MemorySegment readCapture = Syscalls.allocateCapture();
+    private final MemorySegment pollFd = Arena.ofAuto().allocate(8, 8);
 
     private EventFd(int fd) {
         this.fd = fd;
@@ -93,6 +94,33 @@ public final class EventFd implements AutoCloseable {
             throw new UncheckedIOException(new ErrnoException("read", "eventfd=" + fd, (int) -ret));
         }
         return readBuffer.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /**
+     * Waits until the counter is non-zero or the timeout passes, without resetting it; for the one
+     * thread that also calls {@link #drain()}.
+     *
+     * @param timeoutNanos the longest wait, rounded up to whole milliseconds; zero does not wait
+     * @return whether the eventfd is signalled; false on a timeout or an interrupted wait (EINTR)
+     * @throws IllegalStateException if closed
+     * @throws UncheckedIOException if {@code poll(2)} fails with anything but {@code EINTR}
+     */
+    public boolean await(long timeoutNanos) {
+        if ((state.get() & CLOSED) != 0) {
+            throw new IllegalStateException("eventfd " + fd + " is closed");
+        }
+        pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+        pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) Syscalls.POLLIN);
+        pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        int millis = (int) Math.min(Integer.MAX_VALUE, (Math.max(0, timeoutNanos) + 999_999) / 1_000_000);
+        int ret = Syscalls.pollRaw(readCapture, pollFd, 1, millis);
+        if (ret == -Errno.EINTR.value()) {
+            return false;
+        }
+        if (ret < 0) {
+            throw new UncheckedIOException(new ErrnoException("poll", "eventfd=" + fd, -ret));
+        }
+        return ret > 0;
     }
 
     /**

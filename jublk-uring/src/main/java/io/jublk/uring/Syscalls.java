@@ -139,6 +139,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
     private static final MethodHandle EVENTFD = downcall("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle POLL = downcall("poll",
+            FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle FTRUNCATE = downcall("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
@@ -280,6 +282,24 @@ public final class Syscalls {
     static long writeRaw(MemorySegment capture, int fd, MemorySegment buf, long count) {
         try {
             long ret = (long) WRITE.invokeExact(capture, fd, buf, count);
+            return ret < 0 ? -errno(capture) : ret;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * poll(2) returning the result or a negated errno.
+     *
+     * @param capture errno capture area
+     * @param fds an array of {@code struct pollfd} (8 bytes each: int fd, short events, short revents)
+     * @param nfds entries in {@code fds}
+     * @param timeoutMillis longest wait in milliseconds; -1 waits forever
+     * @return the number of entries with events, 0 on a timeout, or {@code -errno}
+     */
+    static int pollRaw(MemorySegment capture, MemorySegment fds, long nfds, int timeoutMillis) {
+        try {
+            int ret = (int) POLL.invokeExact(capture, fds, nfds, timeoutMillis);
             return ret < 0 ? -errno(capture) : ret;
         } catch (Throwable t) {
             throw rethrow(t);

@@ -22,6 +22,26 @@ class EventFdTest {
     }
 
     @Test
+    void shouldAwaitASignalWithoutConsumingIt() throws Exception {
+        try (EventFd efd = EventFd.create()) {
+            assertFalse(efd.await(0), "not signalled yet");
+            assertFalse(efd.await(20_000_000), "times out when nobody signals");
+            Thread signaller = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                efd.signal();
+            });
+            assertTrue(efd.await(10_000_000_000L), "woken by another thread's signal");
+            assertTrue(efd.await(0), "still signalled: await does not drain");
+            assertEquals(1, efd.drain());
+            signaller.join();
+        }
+    }
+
+    @Test
     void shouldSignalFromManyThreads() throws Exception {
         try (EventFd efd = EventFd.create()) {
             int threads = 4;
