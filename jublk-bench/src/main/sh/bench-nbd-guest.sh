@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# The part of bench-nbd that runs where ublk_drv and nbd are (the test VM, or a host that has
+# them), as root. Not meant to be called by hand: jublk-bench/bin/bench-nbd passes every option.
+#
+#   bench-nbd-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--size-mib N]
+#                      [--transport unix|tcp] [--connections "1 2"] [--seq-depth N]
+#                      [--server-depth N] [--data-mode MODE] [--nbd-max-kb N]
+#                      [--workloads "4k:randread:32 1m:read:seq ..."]
+#
+# Writes one file in full on tmpfs and serves it with one qemu-nbd process. For each connection
+# count, the kernel's NBD client (nbd-client, /dev/nbdX) and jublk's nbd target connect to that
+# same server over the same transport with that many connections. Each client is warmed up once,
+# then for each workload fio runs on every device back to back. Progress goes to stderr, the
+# results to stdout: one "RESULT" line per fio run, the table, then "GEOMEAN" lines.
+# Whatever it created is removed on exit, also on failure or a signal.
+set -euo pipefail
+
+java='' jar='' runtime=5 warmup=12 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
+transport=unix connections=1 data_mode='' nbd_max_kb=''
+workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
+while [ $# -gt 0 ]; do
+  case $1 in
+    --java) java=$2; shift 2 ;;
+    --jar) jar=$2; shift 2 ;;
+    --runtime) runtime=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --size-mib) size_mib=$2; shift 2 ;;
+    --transport) transport=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --seq-depth) seq_depth=$2; shift 2 ;;
+    --server-depth) server_depth=$2; shift 2 ;;
+    --data-mode) data_mode=$2; shift 2 ;;
+    --nbd-max-kb) nbd_max_kb=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
+    *) echo "bench-nbd-guest: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ -x "$java" ] && [ -f "$jar" ] || { echo "bench-nbd-guest: needs --java and --jar" >&2; exit 2; }
+[ -e /dev/ublk-control ] || { echo "bench-nbd-guest: no /dev/ublk-control (ublk_drv not loaded?)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench-nbd-guest: must run as root" >&2; exit 1; }
+for tool in fio jq qemu-nbd nbd-client; do
+  command -v $tool >/dev/null || { echo "bench-nbd-guest: needs $tool" >&2; exit 1; }
+done
+
+log() { echo "[bench-nbd $(date +%T)] $*" >&2; }
+# On tmpfs, so that the export costs no device time: what is measured is the client's path to it.
+work=$(mktemp -d /tmp/bench-nbd.XXXXXX)
+[ "$(stat -f -c %T "$work")" = tmpfs ] || log "WARNING: $work is not on tmpfs ($(stat -f -c %T "$work"))"
+file=$work/export.img
+export_name=bench sock=$work/nbd.sock port=10809
+
+# ---- cleanup: everything we create is recorded here and undone on any exit -------------------
+fio_pid='' nbd_loaded=0 qemu_pid=''
+declare -A pid_of devs id_of
+nbds=()
+jublk_cmd=("$java" --enable-native-access=ALL-UNNAMED -jar "$jar")
+
+alive_for() {  # alive_for SECONDS PID: waits until PID is gone or SECONDS have passed
+  local deadline=$((SECONDS + $1))
+  while kill -0 "$2" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+}
+
+stop_jublk() {  # stop_jublk SERVER
+  local pid=${pid_of[$1]:-} id=${id_of[$1]:-}
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    # The shutdown hook deletes the device; a JVM under TCG may take a while.
+    alive_for 60 "$pid"
+    if kill -0 "$pid" 2>/dev/null; then
+      log "jublk server $1 ($pid) did not exit after SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  [ -z "$pid" ] || wait "$pid" 2>/dev/null || true
+  pid_of[$1]=''
+  if [ -n "$id" ] && [ -e /dev/ublkc$id ]; then
+    log "dev $id still there after its server exited; deleting it"
+    "${jublk_cmd[@]}" del -n "$id" >&2 || true
+  fi
+}
+
+nbd_connected() { [ -e "/sys/block/${1#/dev/}/pid" ]; }
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ -n "$fio_pid" ]; then kill -TERM "$fio_pid" 2>/dev/null; wait "$fio_pid" 2>/dev/null; fi
+  local s n left=''
+  for s in "${!pid_of[@]}"; do stop_jublk "$s"; done
+  for n in "${nbds[@]}"; do nbd_connected "$n" && nbd-client -d "$n" >/dev/null 2>&1; done
+  if [ -n "$qemu_pid" ]; then
+    kill -TERM "$qemu_pid" 2>/dev/null
+    alive_for 10 "$qemu_pid"
+    kill -KILL "$qemu_pid" 2>/dev/null
+  fi
+  if [ "$nbd_loaded" = 1 ]; then
+    for ((i = 0; i < 25; i++)); do rmmod nbd 2>/dev/null && break; sleep 0.2; done
+  fi
+  rm -rf "$work"
+  for s in "${!id_of[@]}"; do [ ! -e "/dev/ublkc${id_of[$s]}" ] || left+=" /dev/ublkc${id_of[$s]}"; done
+  for n in "${nbds[@]}"; do nbd_connected "$n" && left+=" $n"; done
+  [ -z "$qemu_pid" ] || ! kill -0 "$qemu_pid" 2>/dev/null || left+=" qemu-nbd($qemu_pid)"
+  [ -z "$left" ] || { log "WARNING: left behind:$left"; [ $rc -ne 0 ] || rc=1; }
+  exit $rc
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM HUP
+
+wait_for() {  # wait_for SECONDS PID CONDITION...: until CONDITION holds; fails if PID (if any) dies
+  local secs=$1 pid=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@"; do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+is_block() { [ -b "$1" ]; }
+has_size() { [ "$(cat "/sys/block/${1#/dev/}/size" 2>/dev/null || echo 0)" -gt 0 ]; }
+
+# ---- the export -----------------------------------------------------------------------------------
+log "kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), fio $(fio --version), $(qemu-nbd --version | head -n 1), nbd-client $(nbd-client -V 2>&1 | awk '{ print $NF; exit }')"
+avail=$(awk '/MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)
+[ "$avail" -gt $((size_mib + 1024)) ] || { log "only $avail MiB available: too little for a $size_mib MiB file plus the servers"; exit 1; }
+log "writing $size_mib MiB to $file"
+# Every block written, so that reads hit data and writes overwrite it: no hole is ever read or filled.
+dd if=/dev/zero of="$file" bs=1M count="$size_mib" status=none
+
+total_conns=0
+for c in $connections; do total_conns=$((total_conns + 2 * c)); done
+# One server process for every client: -e lets them all be connected at once (and makes qemu-nbd
+# advertise multi-conn), -t keeps it serving between clients; cache and aio are qemu-nbd's defaults.
+qemu_args=(-f raw -x "$export_name" -t -e $((total_conns + 2)) --fork --pid-file "$work/qemu-nbd.pid")
+if [ "$transport" = tcp ]; then
+  # The guest's loopback may come up down; TCP needs it.
+  ip link set lo up 2>/dev/null || true
+  qemu_args+=(-b 127.0.0.1 -p "$port")
+  url="nbd://127.0.0.1:$port/$export_name"
+else
+  qemu_args+=(-k "$sock")
+  url="nbd+unix:///$export_name?socket=$sock"
+fi
+# --fork returns once the server listens.
+qemu-nbd "${qemu_args[@]}" "$file" >"$work/qemu-nbd.log" 2>&1 || { log "qemu-nbd failed:"; cat "$work/qemu-nbd.log" >&2; exit 1; }
+qemu_pid=$(cat "$work/qemu-nbd.pid")
+log "qemu-nbd $qemu_pid serving $url (${qemu_args[*]})"
+
+if [ ! -e /sys/module/nbd ]; then
+  modprobe nbd nbds_max=8 || { log "cannot load the nbd module"; exit 1; }
+  nbd_loaded=1
+fi
+
+# ---- clients ----------------------------------------------------------------------------------------
+queue_facts() {  # queue_facts DEV: the request limits that shape what reaches the server
+  local q=/sys/block/${1#/dev/}/queue
+  echo "lbs $(cat $q/logical_block_size) max_sectors_kb $(cat $q/max_sectors_kb)/$(cat $q/max_hw_sectors_kb)" \
+       "nr_requests $(cat $q/nr_requests) hw_queues $(ls -d /sys/block/${1#/dev/}/mq/*/ 2>/dev/null | wc -l)" \
+       "scheduler $(cat $q/scheduler)"
+}
+no_scheduler() {  # no_scheduler DEV: neither client gets an I/O scheduler in its way
+  local q=/sys/block/${1#/dev/}/queue
+  grep -q '\[none\]' $q/scheduler || echo none >$q/scheduler 2>/dev/null || log "${1}: cannot set scheduler none"
+}
+
+next_id=60
+start_jublk() {  # start_jublk NAME CONNECTIONS: sets devs[NAME]
+  local name=$1 c=$2 id slog=$work/$1.log mode=()
+  while [ -e /dev/ublkc$next_id ] || [ -e /dev/ublkb$next_id ]; do next_id=$((next_id + 1)); done
+  id=$next_id; next_id=$((next_id + 1))
+  id_of[$name]=$id
+  [ -z "$data_mode" ] || mode=(--data-mode "$data_mode")
+  # One queue per connection, as the kernel client has one hardware queue per connection.
+  "${jublk_cmd[@]}" add -t nbd --url "$url" --connections "$c" "${mode[@]}" \
+      -q "$c" -d "$server_depth" -n "$id" --foreground >"$slog" 2>&1 &
+  pid_of[$name]=$!
+  if ! wait_for 300 "${pid_of[$name]}" grep -q '^serving in process' "$slog"; then
+    log "jublk server $name did not come up; its output:"; cat "$slog" >&2; return 1
+  fi
+  wait_for 30 '' is_block /dev/ublkb$id || { log "/dev/ublkb$id missing"; return 1; }
+  devs[$name]=/dev/ublkb$id
+  log "$name: $(head -n 1 "$slog")"
+  log "$name: defaults $(queue_facts /dev/ublkb$id)"
+  no_scheduler /dev/ublkb$id
+}
+
+next_nbd=0
+start_kernel() {  # start_kernel NAME CONNECTIONS LBS: sets devs[NAME]
+  local name=$1 c=$2 lbs=$3 dev target
+  while nbd_connected /dev/nbd$next_nbd; do next_nbd=$((next_nbd + 1)); done
+  dev=/dev/nbd$next_nbd; next_nbd=$((next_nbd + 1))
+  wait_for 10 '' is_block "$dev" || { log "$dev missing (nbds_max?)"; return 1; }
+  if [ "$transport" = tcp ]; then target=(127.0.0.1 "$port"); else target=(-unix "$sock"); fi
+  # Netlink set-up (nbd-client's default): the kernel holds the sockets, no daemon stays behind.
+  nbds+=("$dev")
+  nbd-client "${target[@]}" "$dev" -N "$export_name" -C "$c" -b "$lbs" >"$work/$name.log" 2>&1 \
+    || { log "nbd-client failed:"; cat "$work/$name.log" >&2; return 1; }
+  wait_for 30 '' has_size "$dev" || { log "$dev has no size after nbd-client"; return 1; }
+  devs[$name]=$dev
+  log "$name: $dev, nbd-client ${target[*]} -N $export_name -C $c -b $lbs"
+  log "$name: defaults $(queue_facts "$dev")"
+  no_scheduler "$dev"
+  if [ -n "$nbd_max_kb" ]; then
+    echo "$nbd_max_kb" >"/sys/block/${dev#/dev/}/queue/max_sectors_kb" || { log "$dev: cannot set max_sectors_kb $nbd_max_kb"; return 1; }
+    log "$name: max_sectors_kb set to $(cat "/sys/block/${dev#/dev/}/queue/max_sectors_kb")"
+  fi
+}
+
+# ---- fio ------------------------------------------------------------------------------------------
+fio_run() {  # fio_run DEV RW BS IODEPTH SECONDS RAMP OUTPUT [MORE FIO OPTIONS]
+  local dev=$1 rw=$2 bs=$3 qd=$4 secs=$5 ramp=$6 out=$7 ramp_opt=()
+  shift 7
+  [ "$ramp" -gt 0 ] && ramp_opt=(--ramp_time="$ramp")
+  fio --name=bench --filename="$dev" --ioengine=io_uring --direct=1 --bs="$bs" --rw="$rw" \
+      --iodepth="$qd" --numjobs=1 --time_based --runtime="$secs" "${ramp_opt[@]}" \
+      --norandommap --randrepeat=0 --lat_percentiles=1 "$@" --output-format=json >"$out" 2>"$out.err" &
+  # In the background, so that a signal runs the trap now rather than after fio is done.
+  fio_pid=$!
+  wait "$fio_pid" || { log "fio failed on $dev ($rw $bs qd $qd):"; cat "$out.err" "$out" >&2; fio_pid=''; return 1; }
+  fio_pid=''
+}
+
+# RESULT server bs rw iodepth iops MB/s mean_us p99_us  (MB = 10^6 bytes; latency from submission)
+result_line() {  # result_line SERVER BS RW QD JSON
+  local dir=read
+  case $3 in *write) dir=write ;; esac
+  jq -r --arg s "$1" --arg bs "$2" --arg rw "$3" --arg qd "$4" --arg d "$dir" '
+    .jobs[0][$d] as $x
+    | ["RESULT", $s, $bs, $rw, $qd, ($x.iops | floor), ($x.bw_bytes / 100000 | round / 10),
+       ($x.lat_ns.mean / 100 | round / 10),
+       (($x.lat_ns.percentile // $x.clat_ns.percentile)["99.000000"] / 100 | round / 10)]
+    | map(tostring) | join(" ")' "$5"
+}
+
+# Clients, in the order each row runs them; BASE_client is what its ratio is taken against.
+servers=() bases=()
+for c in $connections; do
+  log "jublk-c$c: starting (nbd target, $c connection(s), $c queue(s) of depth $server_depth)"
+  start_jublk "jublk-c$c" "$c"
+  # The same logical block size for both, so the requests that reach the server look alike.
+  lbs=$(cat "/sys/block/${devs[jublk-c$c]#/dev/}/queue/logical_block_size")
+  log "kernel-nbd-c$c: starting (nbd-client, $c connection(s))"
+  start_kernel "kernel-nbd-c$c" "$c" "$lbs"
+  servers+=("kernel-nbd-c$c" "jublk-c$c") bases+=("kernel-nbd-c$c" "kernel-nbd-c$c")
+done
+
+for s in "${servers[@]}"; do
+  # One warm-up per client start: every request size in the rows, long enough for C2 to compile
+  # jublk's hot paths; the kernel client gets the same so that nobody is favoured.
+  log "$s: warm-up ${warmup}s on ${devs[$s]}"
+  fio_run "${devs[$s]}" randrw 4k 32 "$warmup" 0 "$work/warmup.json" --bssplit=4k/50:64k/25:1m/25
+done
+
+results=$work/results
+: >"$results"
+log "runtime ${runtime}s + ${ramp}s ramp per run; sequential iodepth $seq_depth"
+for w in $workloads; do
+  IFS=: read -r bs rw qd <<<"$w"
+  [ "$qd" = seq ] && qd=$seq_depth
+  for s in "${servers[@]}"; do
+    json=$work/$s-$bs-$rw-qd$qd.json
+    fio_run "${devs[$s]}" "$rw" "$bs" "$qd" "$runtime" "$ramp" "$json"
+    line=$(result_line "$s" "$bs" "$rw" "$qd" "$json")
+    echo "$line" >>"$results"
+    echo "$line"
+    read -r _ _ _ _ _ iops mbps mean p99 <<<"$line"
+    log "$s $bs $rw iodepth $qd: $iops IOPS, $mbps MB/s, mean $mean us, p99 $p99 us"
+  done
+done
+
+# ---- the table ------------------------------------------------------------------------------------
+echo
+echo "fio --direct=1 --ioengine=io_uring, 1 job, ${runtime}s measured after a ${ramp}s ramp; one qemu-nbd serving a"
+echo "${size_mib} MiB file on tmpfs (written in full) over $transport ($url); MB = 10^6 bytes."
+echo "kernel-nbd-cN: nbd-client -C N (N hardware queues of the kernel's depth); jublk-cN: jublk add -t nbd"
+echo "--connections N -q N -d $server_depth${data_mode:+ --data-mode $data_mode}. Scheduler none on both${nbd_max_kb:+; kernel nbd max_sectors_kb $nbd_max_kb}."
+echo "ratio = IOPS / the IOPS of kernel-nbd with the same connection count in the same row."
+awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
+  # RESULT server bs rw iodepth iops mbps mean_us p99_us; one row group per bs, rw, iodepth
+  { key = $3 SUBSEP $4 SUBSEP $5; iops[key, $2] = $6; mbps[key, $2] = $7; mean[key, $2] = $8; p99[key, $2] = $9
+    if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
+  function commas(v,   s) { s = sprintf("%d", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+  function ratio(key, s, b) { return (((key, s) in iops) && ((key, b) in iops) && iops[key, b] > 0) ? iops[key, s] / iops[key, b] : -1 }
+  function fmt(r) { return r < 0 ? "-" : sprintf("%.2f", r) }
+  END {
+    ns = split(servers, sv, " "); split(bases, bv, " ")
+    for (j = 1; j <= ns; j++) base[sv[j]] = bv[j]
+    printf "%-15s %-5s %-10s %7s %10s %9s %10s %10s %7s\n", "client", "bs", "rw", "iodepth", "IOPS", "MB/s", "mean_us", "p99_us", "ratio"
+    for (i = 1; i <= n; i++) {
+      key = order[i]; split(key, k, SUBSEP)
+      for (j = 1; j <= ns; j++) {
+        s = sv[j]
+        if (!((key, s) in iops)) continue
+        r = (s == base[s]) ? 1 : ratio(key, s, base[s])
+        if (s != base[s] && r > 0) { logsum[s] += log(r); nr[s]++ }
+        printf "%-15s %-5s %-10s %7s %10s %9.1f %10.1f %10.1f %7s\n", s, k[1], k[2], k[3], commas(iops[key, s]), mbps[key, s], mean[key, s], p99[key, s], fmt(r)
+      }
+      if (i < n) print ""
+    }
+    print ""
+    print "Geometric mean of the ratios (GEOMEAN client base value rows):"
+    for (j = 1; j <= ns; j++) {
+      s = sv[j]
+      if (nr[s] > 0) printf "GEOMEAN %s %s %.2f %d\n", s, base[s], exp(logsum[s] / nr[s]), nr[s]
+    }
+  }' "$results"
+echo "kernel $(uname -r); $(nproc) CPUs; guest load average $(cut -d' ' -f1-3 /proc/loadavg)"
