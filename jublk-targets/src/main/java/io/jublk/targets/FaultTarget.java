@@ -119,7 +119,7 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
     public static final class Builder {
         private final BlockTarget inner;
         private double errorRate;
-        private int errno = -EIO;
+        private int errno = EIO;   // stored negative, as results are
         private long errorOps = ~0L;
         private double throwRate;
         private long delayNanos;

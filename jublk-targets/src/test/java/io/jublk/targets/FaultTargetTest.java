@@ -119,6 +119,7 @@ class FaultTargetTest {
 
     @Test
     void shouldFailOnlyTheChosenOps() {
+        assertEquals(5, FaultTarget.wrap(new Inner()).build().errno(), "EIO by default");
         FaultTarget t = FaultTarget.wrap(new Inner()).errorRate(1).errorOps(WRITE, UblkIoOp.UBLK_IO_OP_FLUSH).errno(28).seed(9).build();
         assertEquals(28, t.errno());
         assertTrue(Arrays.stream(fates(t, 0, READ, 1000)).allMatch(f -> f == 0), "reads pass");
