@@ -9,6 +9,7 @@ import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
+import io.jublk.targets.FaultTarget;
 import io.jublk.targets.FileTarget;
 import io.jublk.targets.nbd.NbdTarget;
 import io.jublk.targets.nbd.NbdUri;
@@ -67,9 +68,15 @@ final class AddCommand implements Command {
      * @param blockSize the logical block size
      * @param spec what the target is made from
      * @param recovery what the kernel does with the device when its server goes away
+     * @param fault the faults to inject ({@code --fault-*})
      */
     record Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
-                    boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery) {
+                    boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery, FaultOptions fault) {
+        Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
+                 boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery) {
+            this(target, sizeBytes, queues, depth, id, mode, fastestZeroCopy, blockSize, spec, recovery, FaultOptions.NONE);
+        }
+
         Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
             this(target, sizeBytes, queues, depth, id, mode, false, blockSize, TargetSpec.NONE, Recovery.OFF);
         }
@@ -78,7 +85,7 @@ final class AddCommand implements Command {
             UblkDevice.Builder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
                     .serverFlags(new ServerFlags(target, mode).encode());
-            if (t instanceof NbdTarget nbd) {
+            if ((t instanceof FaultTarget f ? f.inner() : t) instanceof NbdTarget nbd) {
                 // Never ask the server for more in one request than it takes.
                 b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
             } else if (t instanceof FileTarget) {
@@ -108,7 +115,8 @@ final class AddCommand implements Command {
                     err.println("jublk: note: this kernel's ublk driver has no zero copy (UBLK_F_AUTO_BUF_REG, Linux 6.16+, or"
                             + " UBLK_F_SUPPORT_ZERO_COPY, 6.15+); using " + best.cliName());
                 }
-                return new Settings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec, recovery).resolve(features, err);
+                return new Settings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec, recovery, fault)
+                        .resolve(features, err);
             }
             if (recovery != Recovery.OFF) {
                 UblkFeature needed = recovery == Recovery.FAIL_IO ? UblkFeature.USER_RECOVERY_FAIL_IO : UblkFeature.USER_RECOVERY;
@@ -157,6 +165,7 @@ final class AddCommand implements Command {
             if (recovery != Recovery.OFF) {
                 o.add("--recovery=" + recovery.cliName());
             }
+            o.addAll(fault.asOptions());
             return o;
         }
     }
@@ -179,6 +188,8 @@ final class AddCommand implements Command {
                        jublk add -t nbd --url URL [--connections N] [-s SIZE] [COMMON OPTIONS]
                   COMMON OPTIONS: [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
                                   [-u | -z | --data-mode MODE] [--recovery[=MODE]] [-f] [--timeout SECONDS]
+                                  [--fault-error-rate R] [--fault-delay DURATION [--fault-delay-rate R]]
+                                  [--fault-seed N]
 
                 Creates /dev/ublkbN served by a jublk process. Without --foreground the server runs
                 detached in the background (log in /run/jublk/ublkbN.log, or the temp directory)
@@ -225,11 +236,19 @@ final class AddCommand implements Command {
                                          then delete the device
                       --timeout SECONDS  how long to wait for a background server to be live (default %d)
 
+                fault injection, any target (for testing what runs on the device):
+                      --fault-error-rate R   fail this share of requests with EIO, 0..1 (0.01: one in a hundred)
+                      --fault-delay DURATION hold requests this long before serving them: 500us, 10ms, 1s
+                      --fault-delay-rate R   the share of requests held, 0..1 (default 1)
+                      --fault-seed N         the same seed fails and delays the same requests on each queue
+                                             (default: a random seed)
+
                 examples:
                   jublk add -t mem -s 1G
                   jublk add -t null -q 2 -d 256 -n 5 --foreground
                   jublk add -t file --path /var/lib/images/disk.img --direct --zero-copy
                   jublk add -t nbd --url nbd://storage.example:10809/vol1 -q 2 --recovery
+                  jublk add -t mem -s 64M --fault-error-rate 0.01 --fault-delay 5ms --fault-delay-rate 0.1
                 """.formatted(TargetKind.NULL.description(), TargetKind.MEM.description(), TargetKind.FILE.description(),
                 TargetKind.NBD.description(),
                 UblkCmd.UBLK_MAX_QUEUE_DEPTH,
@@ -238,7 +257,7 @@ final class AddCommand implements Command {
 
     @Override
     public List<Args.Option> options() {
-        return List.of(
+        List<Args.Option> o = new ArrayList<>(List.of(
                 Args.Option.value("type", 't', "TYPE"),
                 Args.Option.value("size", 's', "SIZE"),
                 Args.Option.value("queues", 'q', "N"),
@@ -257,7 +276,9 @@ final class AddCommand implements Command {
                 Args.Option.hidden("take-over", "ID"),
                 Args.Option.flag("foreground", 'f'),
                 Args.Option.value("timeout", (char) 0, "SECONDS"),
-                Args.Option.hidden("ready-file", "PATH"));
+                Args.Option.hidden("ready-file", "PATH")));
+        o.addAll(FaultOptions.options());
+        return o;
     }
 
     /**
@@ -299,7 +320,7 @@ final class AddCommand implements Command {
                         + " the server: a recovered device would be empty; leave out --recovery, or use -t file");
             }
         }
-        Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery);
+        Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery, FaultOptions.parse(args));
         try {
             s.builder(new SettingsCheck(kind.supportsZeroCopy())).validate();
         } catch (IllegalArgumentException e) {
@@ -409,7 +430,7 @@ final class AddCommand implements Command {
                 + (s.spec().path() != null ? " " + s.spec().path() : "") + (s.spec().url() != null ? " " + s.spec().url() : "")
                 + ", " + Sizes.format(s.sizeBytes())
                 + ", " + queues + (queues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + s.mode().cliName()
-                + (s.spec().direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + ")";
+                + (s.spec().direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + s.fault().describe() + ")";
     }
 
     @Override
@@ -522,7 +543,7 @@ final class AddCommand implements Command {
         Thread hook = new Thread(server::shutdown, "jublk-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            BlockTarget target = s.target().create(s);
+            BlockTarget target = s.fault().wrap(s.target().create(s));
             UblkDevice dev;
             try {
                 UblkDevice.Builder builder = s.builder(target).reporter(line -> err.println(line));

@@ -5,6 +5,8 @@ import io.jublk.core.Recovery;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkFeature;
+import io.jublk.targets.FaultTarget;
+import io.jublk.targets.NullTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,9 +15,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -239,6 +243,54 @@ class MainTest {
         AddCommand.Settings dflt = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null")));
         assertEquals(new AddCommand.Settings(TargetKind.NULL, 250L << 30, 1, 128, -1, DataMode.COPY, 512), dflt);
         assertEquals(dflt, AddCommand.settings(Args.parse("add", add.options(), dflt.asOptions())));
+    }
+
+    @Test
+    void shouldReadFaultOptionsAndPassThemOnUnchanged() throws CliException {
+        AddCommand add = new AddCommand();
+        AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "mem", "-s", "64M",
+                "--fault-error-rate", "0.05", "--fault-delay", "1500us", "--fault-seed", "-7")));
+        assertEquals(new FaultOptions(0.05, Duration.ofNanos(1_500_000), 1.0, -7L), s.fault(), "a delay alone holds every request");
+        assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())), "passed on unchanged");
+        FaultTarget t = (FaultTarget) s.fault().wrap(new NullTarget());
+        assertEquals(0.05, t.errorRate());
+        assertEquals(Duration.ofNanos(1_500_000), t.delay());
+        assertEquals(-7, t.seed());
+        assertEquals(", faults: errors 0.05, delays 1.0 x 1500us", s.fault().describe());
+
+        AddCommand.Settings some = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null",
+                "--fault-delay", "2s", "--fault-delay-rate", "0.25")));
+        assertEquals(new FaultOptions(0, Duration.ofSeconds(2), 0.25, null), some.fault());
+        assertEquals(List.of("--fault-delay", "2s", "--fault-delay-rate", "0.25"), some.fault().asOptions());
+        assertEquals(some, AddCommand.settings(Args.parse("add", add.options(), some.asOptions())));
+
+        AddCommand.Settings none = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "mem")));
+        assertEquals(FaultOptions.NONE, none.fault());
+        assertTrue(none.asOptions().stream().noneMatch(o -> o.startsWith("--fault")), none.asOptions().toString());
+        NullTarget plain = new NullTarget();
+        assertSame(plain, none.fault().wrap(plain), "no faults, no wrapper");
+    }
+
+    @Test
+    void shouldRejectBadFaultOptions() {
+        run("add", "-t", "mem", "--fault-error-rate", "1.5").assertUsageError("jublk: add: option --fault-error-rate: '1.5' is not"
+                + " a share of requests: give a number from 0 (never) to 1 (every request), e.g. 0.01 for one in a hundred"
+                + " (see 'jublk add --help')");
+        run("add", "-t", "mem", "--fault-error-rate", "x").assertUsageError("jublk: add: option --fault-error-rate: 'x' is not"
+                + " a share of requests: give a number from 0 (never) to 1 (every request), e.g. 0.01 for one in a hundred"
+                + " (see 'jublk add --help')");
+        run("add", "-t", "mem", "--fault-delay", "10").assertUsageError("jublk: add: option --fault-delay: '10' is not a duration:"
+                + " give a whole number with a unit, ns, us, ms or s, e.g. 500us or 10ms (see 'jublk add --help')");
+        run("add", "-t", "mem", "--fault-delay", "-5ms").assertUsageError("jublk: add: option --fault-delay: '-5ms' is not a"
+                + " duration: give a whole number with a unit, ns, us, ms or s, e.g. 500us or 10ms (see 'jublk add --help')");
+        run("add", "-t", "mem", "--fault-delay", "2h").assertUsageError("jublk: add: option --fault-delay: '2h' is not a"
+                + " duration: give a whole number with a unit, ns, us, ms or s, e.g. 500us or 10ms (see 'jublk add --help')");
+        run("add", "-t", "mem", "--fault-delay", "3601s").assertUsageError("jublk: add: option --fault-delay: 3601s is longer than"
+                + " an hour: a disk that slow looks hung to everything above it; give at most 3600s (see 'jublk add --help')");
+        run("add", "-t", "mem", "--fault-delay-rate", "0.5").assertUsageError("jublk: add: --fault-delay-rate needs --fault-delay:"
+                + " give how long to hold requests, e.g. --fault-delay 10ms (see 'jublk add --help')");
+        run("add", "-t", "mem", "--fault-seed", "abc").assertUsageError("jublk: add: option --fault-seed: 'abc' is not a whole"
+                + " number (see 'jublk add --help')");
     }
 
     @Test
