@@ -88,7 +88,7 @@ final class AddCommand implements Command {
             if ((t instanceof FaultTarget f ? f.inner() : t) instanceof NbdTarget nbd) {
                 // Never ask the server for more in one request than it takes.
                 b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
-            } else if (t instanceof FileTarget) {
+            } else if ((t instanceof FaultTarget f ? f.inner() : t) instanceof FileTarget) {
                 // Large sequential IO in one request, not split in two as at 512 KiB (the kernel
                 // loop device takes 1280 KiB); request buffers cost nothing until touched.
                 b.maxIoBytes(1 << 20);
