@@ -601,13 +601,7 @@ public final class UblkQueue implements AutoCloseable {
     // ---- submission helpers ---------------------------------------------------------------------
 
     private void queueIoCommand(int cmdOp, int tag, int result, long address) {
-        SubmissionEntry sqe;
-        try {
-            sqe = ring.nextSqe();
-        } catch (ErrnoException e) {
-            throw new IllegalStateException("io_uring_enter failed while the submission queue was full on queue " + qid
-                    + " of device " + devId + ": " + e.getMessage(), e);
-        }
+        SubmissionEntry sqe = nextSqe();
         sqe.uringCmd(CHAR_DEV_FILE_INDEX, cmdOp).fixedFile().userData((KIND_IO_CMD << KIND_SHIFT) | tag);
         if (autoRegister) {
             // Where the kernel registers the next request's pages on this tag: slot = tag.
@@ -617,14 +611,17 @@ public final class UblkQueue implements AutoCloseable {
                 .qId(qid).tag(tag).result(result).addr(address);
     }
 
-    private void queueBufferCommand(int cmdOp, int tag) {
-        SubmissionEntry sqe;
+    private SubmissionEntry nextSqe() {
         try {
-            sqe = ring.nextSqe();
+            return ring.nextSqe();
         } catch (ErrnoException e) {
             throw new IllegalStateException("io_uring_enter failed while the submission queue was full on queue " + qid
                     + " of device " + devId + ": " + e.getMessage(), e);
         }
+    }
+
+    private void queueBufferCommand(int cmdOp, int tag) {
+        SubmissionEntry sqe = nextSqe();
         sqe.uringCmd(CHAR_DEV_FILE_INDEX, cmdOp).fixedFile().skipSuccess().userData((KIND_BUF_REG << KIND_SHIFT) | tag);
         ioCmd.wrap(sqe.segment(), sqe.offset() + IoUringConstants.IO_URING_SQE_CMD_OFFSET)
                 .qId(qid).tag(tag).result(0).addr(tag);

@@ -1,13 +1,10 @@
 package io.jublk.it;
 
-import io.jublk.cli.Main;
 import io.jublk.core.DataMode;
 import io.jublk.core.UblkControl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +12,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.jublk.it.CliRun.jublk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,38 +20,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The jublk command on the real driver: a background server's whole life, the demo, and bad input. */
 @Timeout(900)
 class CliIT {
-    /** What one run of the command printed and returned. */
-    record Run(int status, String out, String err) {
-    }
 
-    private static Run jublk(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void shouldAddListServeAndDeleteABackgroundDevice() throws Exception {
-        Run features = jublk("features");
+        CliRun features = jublk("features");
         assertEquals(0, features.status(), features.err());
         assertTrue(features.out().contains("UBLK_F_USER_COPY"), features.out());
 
-        Run add = jublk("add", "-t", "mem", "-s", "128M", "-q", "2", "-d", "64");
+        CliRun add = jublk("add", "-t", "mem", "-s", "128M", "-q", "2", "-d", "64");
         assertEquals(0, add.status(), add.err());
         Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+)").matcher(add.out());
         assertTrue(m.find(), add.out());
         int id = Integer.parseInt(m.group(1));
         String bdev = m.group(2);
         try {
-            Run list = jublk("list", "--json");
+            CliRun list = jublk("list", "--json");
             assertEquals(0, list.status(), list.err());
             assertTrue(list.out().contains("\"id\": " + id) || list.out().contains("\"id\":" + id), list.out());
             assertTrue(list.out().contains("\"mem\""), list.out());
             System.out.println(Commands.fioVerify(bdev, 32L << 20, 32, 2));
         } finally {
-            Run del = jublk("del", "-n", String.valueOf(id));
+            CliRun del = jublk("del", "-n", String.valueOf(id));
             assertEquals(0, del.status(), del.err());
         }
         assertFalse(UblkControl.deviceIds().contains(id), "device " + id + " deleted");
@@ -67,7 +55,7 @@ class CliIT {
         Path image = Files.createTempFile(Path.of("/tmp"), "jublk-cli", ".img");
         try {
             Commands.check(30, "truncate", "-s", "96M", image.toString());
-            Run add = jublk("add", "-t", "file", "--path", image.toString(), "--zero-copy", "-q", "2", "-d", "64");
+            CliRun add = jublk("add", "-t", "file", "--path", image.toString(), "--zero-copy", "-q", "2", "-d", "64");
             assertEquals(0, add.status(), add.err());
             Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+) \\(file " + Pattern.quote(image.toString())
                     + ", 96 MiB, 2 queues x 64, ([a-z-]+)\\)").matcher(add.out());
@@ -81,7 +69,7 @@ class CliIT {
             }
             assertEquals(DataMode.fastest(features, true).cliName(), mode, "the best mode this kernel offers");
             try {
-                Run list = jublk("list", "--json");
+                CliRun list = jublk("list", "--json");
                 assertEquals(0, list.status(), list.err());
                 assertTrue(list.out().contains("\"file\""), list.out());
                 assertTrue(list.out().contains("\"" + mode + "\""), "list shows the data mode: " + list.out());
@@ -90,7 +78,7 @@ class CliIT {
                 Commands.check(60, "dd", "if=" + image + ".pattern", "of=" + bdev, "bs=1M", "seek=80", "oflag=direct",
                         "conv=fsync", "status=none");
             } finally {
-                Run del = jublk("del", "-n", String.valueOf(id));
+                CliRun del = jublk("del", "-n", String.valueOf(id));
                 assertEquals(0, del.status(), del.err());
             }
             String expected = Commands.check(60, "sh", "-c", "sha256sum < " + image + ".pattern").split(" ")[0];
@@ -117,7 +105,7 @@ class CliIT {
                 Thread.sleep(50);
             }
             String url = "nbd+unix:///disk?socket=" + socket;
-            Run add = jublk("add", "-t", "nbd", "--url", url, "-q", "2", "-d", "32", "--recovery");
+            CliRun add = jublk("add", "-t", "nbd", "--url", url, "-q", "2", "-d", "32", "--recovery");
             assertEquals(0, add.status(), add.err());
             Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+) \\(nbd " + Pattern.quote(url) + ", 64 MiB").matcher(add.out());
             assertTrue(m.find(), add.out());
@@ -125,7 +113,7 @@ class CliIT {
             String bdev = m.group(2);
             Matcher pid = Pattern.compile("server pid (\\d+)").matcher(add.out());
             assertTrue(pid.find(), add.out());
-            Run list = jublk("list", "--json");
+            CliRun list = jublk("list", "--json");
             assertTrue(list.out().contains("\"nbd\""), list.out());
             System.out.println(Commands.fioVerify(bdev, 32L << 20, 16, 2));
 
@@ -134,7 +122,7 @@ class CliIT {
                     "status=none");
             Commands.check(10, "kill", "-9", pid.group(1));
             ProcessHandle.of(Long.parseLong(pid.group(1))).ifPresent(h -> h.onExit().join());
-            Run recover = jublk("recover", "-n", String.valueOf(id));
+            CliRun recover = jublk("recover", "-n", String.valueOf(id));
             assertEquals(0, recover.status(), recover.err());
             String expected = Commands.check(60, "sh", "-c", "sha256sum < " + dir + "/pattern").split(" ")[0];
             assertEquals(expected, Commands.check(60, "sh", "-c", "dd if=" + bdev + " bs=1M skip=40 count=4 iflag=direct"
@@ -143,7 +131,7 @@ class CliIT {
                     + " | sha256sum").split(" ")[0], "the export holds it");
         } finally {
             if (id >= 0) {
-                Run del = jublk("del", "-n", String.valueOf(id));
+                CliRun del = jublk("del", "-n", String.valueOf(id));
                 assertEquals(0, del.status(), del.err());
             }
             qemuNbd.destroyForcibly();
@@ -153,14 +141,14 @@ class CliIT {
 
     @Test
     void shouldRunTheDemo() {
-        Run demo = jublk("demo");
+        CliRun demo = jublk("demo");
         System.out.println(demo.out());
         assertEquals(0, demo.status(), demo.err());
         assertTrue(demo.out().contains("fsck.ext4"), demo.out());
     }
 
     /** Runs the CLI as uid 65534 in its own JVM, for the cases that depend on who asks. */
-    private static Run jublkAsNobody(String... args) throws Exception {
+    private static CliRun jublkAsNobody(String... args) throws Exception {
         List<String> c = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.jublk.cli.Main"));
@@ -168,7 +156,7 @@ class CliIT {
         Process p = new ProcessBuilder(c).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out, err);
+        return new CliRun(p.waitFor(), out, err);
     }
 
     private static List<String> runDirFiles() throws Exception {
@@ -186,7 +174,7 @@ class CliIT {
         Path secret = Files.createTempFile(Path.of("/tmp"), "jublk-secret", ".img");
         Commands.check(10, "truncate", "-s", "16M", secret.toString());
         Commands.check(10, "chmod", "0600", secret.toString());
-        Run taken = jublk("add", "-t", "null", "-n", "77");
+        CliRun taken = jublk("add", "-t", "null", "-n", "77");
         assertEquals(0, taken.status(), taken.err());
         List<Integer> before = UblkControl.deviceIds();
         List<String> runFiles = runDirFiles();
@@ -220,7 +208,7 @@ class CliIT {
             for (String[] c : cases) {
                 boolean nobody = c[2].equals("nobody:");
                 String[] args = java.util.Arrays.copyOfRange(c, nobody ? 3 : 2, c.length);
-                Run r = nobody ? jublkAsNobody(args) : jublk(args);
+                CliRun r = nobody ? jublkAsNobody(args) : jublk(args);
                 String what = c[0] + " (jublk " + String.join(" ", args) + ")";
                 assertTrue(r.status() != 0, what + " exits non-zero");
                 assertTrue(r.err().startsWith("jublk: "), what + ": " + r.err());

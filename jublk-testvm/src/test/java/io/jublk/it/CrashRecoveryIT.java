@@ -1,6 +1,5 @@
 package io.jublk.it;
 
-import io.jublk.cli.Main;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkCmd;
@@ -9,8 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.jublk.it.CliRun.jublk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -36,9 +34,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CrashRecoveryIT {
     private static final String SIZE = "96M";
 
-    /** What one run of the command printed and returned. */
-    record Run(int status, String out, String err) {
-    }
 
     /** A device added by the CLI: its id, block device and server pid. */
     record Added(int id, String bdev, long pid) {
@@ -47,13 +42,6 @@ class CrashRecoveryIT {
     private Path image;
     private final List<Integer> added = new ArrayList<>();
 
-    private static Run jublk(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @BeforeEach
     void createImage() throws Exception {
@@ -74,7 +62,7 @@ class CrashRecoveryIT {
     private Added add(String... extra) {
         List<String> args = new ArrayList<>(List.of("add", "-t", "file", "--path", image.toString(), "-q", "2", "-d", "32"));
         args.addAll(List.of(extra));
-        Run r = jublk(args.toArray(String[]::new));
+        CliRun r = jublk(args.toArray(String[]::new));
         assertEquals(0, r.status(), r.err());
         Matcher dev = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+)").matcher(r.out());
         Matcher pid = Pattern.compile("server pid (\\d+)").matcher(r.out());
@@ -117,10 +105,10 @@ class CrashRecoveryIT {
         UblkDeviceInfo gone = info(dev.id());
         assertEquals(UblkCmd.UBLK_S_DEV_QUIESCED, gone.state(), "the device waits for a server");
         assertTrue(writes.isAlive(), "fio's IO waits, it does not fail");
-        Run list = jublk("list", "--json");
+        CliRun list = jublk("list", "--json");
         assertTrue(list.out().contains("\"quiesced\""), list.out());
 
-        Run recover = jublk("recover", "-n", String.valueOf(dev.id()));
+        CliRun recover = jublk("recover", "-n", String.valueOf(dev.id()));
         assertEquals(0, recover.status(), recover.err());
         assertTrue(recover.out().contains("taken over"), recover.out());
         assertTrue(writes.waitFor(300, TimeUnit.SECONDS), "fio finishes once the new server serves the device");
@@ -134,7 +122,7 @@ class CrashRecoveryIT {
         assertEquals(0, verify.exitValue(), "fio verify found every block as written:\n" + checked);
         System.out.println("verify after kill -9 and recover: " + checked.strip());
 
-        Run del = jublk("del", "-n", String.valueOf(dev.id()));
+        CliRun del = jublk("del", "-n", String.valueOf(dev.id()));
         assertEquals(0, del.status(), del.err());
         assertFalse(Files.exists(Path.of("/run/jublk/ublkb" + dev.id() + ".state")), "del removes the saved settings");
     }
@@ -153,7 +141,7 @@ class CrashRecoveryIT {
         Commands.Result read = Commands.run(30, "dd", "if=" + dev.bdev(), "of=/dev/null", "bs=4k", "count=1", "iflag=direct");
         assertNotEquals(0, read.exitCode(), "reads fail too while no server runs");
 
-        Run recover = jublk("recover", "-n", String.valueOf(dev.id()));
+        CliRun recover = jublk("recover", "-n", String.valueOf(dev.id()));
         assertEquals(0, recover.status(), recover.err());
         System.out.println(Commands.fioVerify(dev.bdev(), 16L << 20, 16, 1));
     }
@@ -166,7 +154,7 @@ class CrashRecoveryIT {
         Added dev = add("--recovery");
         Process writes = fio(dev.bdev(), false).start();
         Thread.sleep(3000);
-        Run quiesce = jublk("quiesce", "-n", String.valueOf(dev.id()));
+        CliRun quiesce = jublk("quiesce", "-n", String.valueOf(dev.id()));
         if (quiesce.status() != 0) {
             System.out.println(Commands.run(30, "cat", "/run/jublk/ublkb" + dev.id() + ".log").output());
             System.out.println(Commands.run(60, System.getProperty("java.home") + "/bin/jcmd", String.valueOf(dev.pid()),
@@ -176,7 +164,7 @@ class CrashRecoveryIT {
         assertEquals(0, quiesce.status(), quiesce.err());
         assertFalse(ProcessHandle.of(dev.pid()).map(ProcessHandle::isAlive).orElse(false), "the old server exited");
         assertEquals(UblkCmd.UBLK_S_DEV_QUIESCED, info(dev.id()).state());
-        Run recover = jublk("recover", "-n", String.valueOf(dev.id()));
+        CliRun recover = jublk("recover", "-n", String.valueOf(dev.id()));
         assertEquals(0, recover.status(), recover.err());
         assertTrue(writes.waitFor(300, TimeUnit.SECONDS));
         String written = new String(writes.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -189,15 +177,15 @@ class CrashRecoveryIT {
 
     @Test
     void shouldExplainWhyADeviceCannotBeRecovered() throws Exception {
-        Run none = jublk("recover", "-n", "4000");
+        CliRun none = jublk("recover", "-n", "4000");
         assertEquals("jublk: recover: there is no ublk device 4000 (see 'jublk list')\n", none.err());
         Added plain = add();
-        Run noRecovery = jublk("recover", "-n", String.valueOf(plain.id()));
+        CliRun noRecovery = jublk("recover", "-n", String.valueOf(plain.id()));
         assertTrue(noRecovery.err().contains("was added without --recovery"), noRecovery.err());
         Added live = add("--recovery");
-        Run isLive = jublk("recover", "-n", String.valueOf(live.id()));
+        CliRun isLive = jublk("recover", "-n", String.valueOf(live.id()));
         assertTrue(isLive.err().contains("is live, served by process " + live.pid()), isLive.err());
-        Run cannotQuiesce = jublk("quiesce", "-n", String.valueOf(plain.id()));
+        CliRun cannotQuiesce = jublk("quiesce", "-n", String.valueOf(plain.id()));
         assertTrue(cannotQuiesce.err().contains("cannot be quiesced"), cannotQuiesce.err());
     }
 }

@@ -1,6 +1,5 @@
 package io.jublk.it;
 
-import io.jublk.cli.Main;
 import io.jublk.core.DataMode;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDevice;
@@ -15,11 +14,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.jublk.it.CliRun.jublk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,7 +127,7 @@ class FaultTargetIT {
 
     @Test
     void shouldInjectErrorsOnACommandLineDeviceAndDeleteIt() throws Exception {
-        Run add = jublk("add", "-t", "mem", "-s", "64M", "-d", "32", "--fault-error-rate", "0.05", "--fault-seed", "4");
+        CliRun add = jublk("add", "-t", "mem", "-s", "64M", "-d", "32", "--fault-error-rate", "0.05", "--fault-seed", "4");
         assertEquals(0, add.status(), add.err());
         Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+)").matcher(add.out());
         assertTrue(m.find(), add.out());
@@ -145,7 +142,7 @@ class FaultTargetIT {
             System.out.println("dd: exit " + dd.exitCode() + "\n" + dd.output());
             assertTrue(dd.exitCode() != 0 && dd.output().contains("Input/output error"), "dd fails with EIO: " + dd.output());
         } finally {
-            Run del = jublk("del", "-n", String.valueOf(id));
+            CliRun del = jublk("del", "-n", String.valueOf(id));
             assertEquals(0, del.status(), del.err());
         }
         assertFalse(UblkControl.deviceIds().contains(id), "device " + id + " deleted");
@@ -265,15 +262,5 @@ class FaultTargetIT {
         }
     }
 
-    /** What one run of the command printed and returned. */
-    private record Run(int status, String out, String err) {
-    }
 
-    private static Run jublk(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 }
