@@ -641,7 +641,7 @@ final class AddCommand implements Command {
      */
     static int spawn(Settings s, int takeOver, int timeoutSeconds, PrintStream out, PrintStream err) throws Exception {
         try (UblkControl ctl = UblkControl.open()) {
-            if (takeOver < 0 && s.id() >= 0 && exists(ctl, s.id())) {
+            if (takeOver < 0 && s.id() >= 0 && Host.findDevice(ctl, s.id()) != null) {
                 throw CliException.failure("add: device " + s.id() + " already exists (see 'jublk list'); choose another id or leave out -n");
             }
         }
@@ -745,18 +745,6 @@ final class AddCommand implements Command {
         return 0;
     }
 
-    private static boolean exists(UblkControl ctl, int id) throws UblkException {
-        try {
-            ctl.deviceInfo(id);
-            return true;
-        } catch (UblkException e) {
-            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
     /** @return /run/jublk when we can write there, else the temp directory */
     static Path runDir() {
         try {
@@ -805,7 +793,7 @@ final class AddCommand implements Command {
     /** Deletes a device a failed server left behind. */
     private static void removeLeftover(int id, PrintStream err) {
         try (UblkControl ctl = UblkControl.open()) {
-            if (!exists(ctl, id)) {
+            if (Host.findDevice(ctl, id) == null) {
                 return;
             }
             UblkDeviceInfo info = ctl.deviceInfo(id);

@@ -62,17 +62,14 @@ final class DelCommand implements Command {
         Host.requireDriverAccess("del");
         try (UblkControl ctl = UblkControl.open()) {
             if (id >= 0) {
-                UblkDeviceInfo info = info(ctl, id);
-                if (info == null) {
-                    throw CliException.failure("del: there is no ublk device " + id + " (see 'jublk list')");
-                }
+                UblkDeviceInfo info = Host.requireDevice(ctl, id, "del");
                 out.println(delete(ctl, info, timeout));
                 return 0;
             }
             int status = 0;
             for (int each : UblkControl.deviceIds()) {
                 try {
-                    UblkDeviceInfo info = info(ctl, each);
+                    UblkDeviceInfo info = Host.findDevice(ctl, each);
                     if (info != null) {
                         out.println(delete(ctl, info, timeout));
                     }
@@ -82,18 +79,6 @@ final class DelCommand implements Command {
                 }
             }
             return status;
-        }
-    }
-
-    /** @return the device's info, or {@code null} when there is no such device */
-    private static UblkDeviceInfo info(UblkControl ctl, int id) throws UblkException {
-        try {
-            return ctl.deviceInfo(id);
-        } catch (UblkException e) {
-            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
-                return null;
-            }
-            throw e;
         }
     }
 
@@ -129,7 +114,7 @@ final class DelCommand implements Command {
             // Wait for the server to delete the device and exit, so no stray process outlives 'del'
             // (a server in this very process only has to delete the device).
             boolean ownProcess = pid == ProcessHandle.current().pid();
-            while (ownProcess ? info(ctl, id) != null && Host.isAlive(pid) : Host.isAlive(pid)) {
+            while (ownProcess ? Host.findDevice(ctl, id) != null && Host.isAlive(pid) : Host.isAlive(pid)) {
                 if (System.nanoTime() > deadline) {
                     throw CliException.failure("del: dev " + id + " is stopped, but its server (pid " + pid + ") has not "
                             + "deleted it and exited within " + timeoutSeconds + " s; end it with 'kill " + pid
@@ -137,7 +122,7 @@ final class DelCommand implements Command {
                 }
                 Thread.sleep(20);
             }
-            if (info(ctl, id) == null) {
+            if (Host.findDevice(ctl, id) == null) {
                 return "dev " + id + ": deleted (its server, pid " + pid + ", stopped and deleted it)";
             }
         }

@@ -1,5 +1,8 @@
 package io.jublk.cli;
 
+import io.jublk.uring.Errno;
+import io.jublk.core.UblkException;
+import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.UblkControl;
 
 import java.io.ByteArrayOutputStream;
@@ -42,6 +45,39 @@ final class Host {
             throw CliException.failure(what + " needs root, or write access to " + UblkControl.CONTROL_PATH
                     + " for unprivileged devices (see the README: 'Unprivileged devices'): run it with sudo");
         }
+    }
+
+    /**
+     * @param ctl the control device
+     * @param id a device id
+     * @return the device's info, or {@code null} when there is no such device
+     * @throws UblkException when its info cannot be read for another reason
+     */
+    static UblkDeviceInfo findDevice(UblkControl ctl, int id) throws UblkException {
+        try {
+            return ctl.deviceInfo(id);
+        } catch (UblkException e) {
+            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * @param ctl the control device
+     * @param id a device id
+     * @param command the command asking, for the message
+     * @return the device's info
+     * @throws CliException when there is no such device
+     * @throws UblkException when its info cannot be read for another reason
+     */
+    static UblkDeviceInfo requireDevice(UblkControl ctl, int id, String command) throws CliException, UblkException {
+        UblkDeviceInfo info = findDevice(ctl, id);
+        if (info == null) {
+            throw CliException.failure(command + ": there is no ublk device " + id + " (see 'jublk list')");
+        }
+        return info;
     }
 
     /** @return whether this process adds unprivileged devices (it is not root) */

@@ -60,15 +60,7 @@ final class QuiesceCommand implements Command {
         int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
         Host.requireDriverAccess("quiesce");
         try (UblkControl ctl = UblkControl.open()) {
-            UblkDeviceInfo info;
-            try {
-                info = ctl.deviceInfo(id);
-            } catch (UblkException e) {
-                if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
-                    throw CliException.failure("quiesce: there is no ublk device " + id + " (see 'jublk list')");
-                }
-                throw e;
-            }
+            UblkDeviceInfo info = Host.requireDevice(ctl, id, "quiesce");
             if (!info.has(UblkFeature.QUIESCE)) {
                 throw CliException.failure("quiesce: dev " + id + " cannot be quiesced: that needs a device added with --recovery"
                         + " on Linux 6.16+ (UBLK_F_QUIESCE)" + (UblkFeature.QUIESCE.isSet(ctl.features()) ? "" : ", which this kernel is not"));

@@ -5,7 +5,6 @@ import io.jublk.core.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
-import io.jublk.uring.Errno;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -79,12 +78,7 @@ final class RecoverCommand implements Command {
     static AddCommand.Settings recoverable(int id) throws CliException, UblkException {
         UblkDeviceInfo info;
         try (UblkControl ctl = UblkControl.open()) {
-            info = ctl.deviceInfo(id);
-        } catch (UblkException e) {
-            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
-                throw CliException.failure("recover: there is no ublk device " + id + " (see 'jublk list')");
-            }
-            throw e;
+            info = Host.requireDevice(ctl, id, "recover");
         }
         if (!info.has(UblkFeature.USER_RECOVERY)) {
             throw CliException.failure("recover: dev " + id + " was added without --recovery, so no new server can take it"

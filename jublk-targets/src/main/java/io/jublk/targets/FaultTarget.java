@@ -68,7 +68,7 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
     private volatile double throwRate;
     private volatile double delayRate;
     private volatile long delayNanos;
-    private volatile QueueState[] queues = new QueueState[0];
+    private final PerQueue<QueueState> queues = new PerQueue<>();
     private volatile boolean closed;
 
     private final LongAdder requests = new LongAdder();
@@ -343,13 +343,7 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
             state.arena.close();
             throw e;
         }
-        synchronized (this) {
-            QueueState[] current = queues;
-            int qid = queue.queueId();
-            QueueState[] next = java.util.Arrays.copyOf(current, Math.max(current.length, qid + 1));
-            next[qid] = state;
-            queues = next;
-        }
+        queues.put(queue.queueId(), state);
     }
 
     @Override
@@ -357,17 +351,7 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
         try {
             inner.onQueueStop(queue);
         } finally {
-            QueueState state = null;
-            synchronized (this) {
-                QueueState[] current = queues;
-                int qid = queue.queueId();
-                if (qid < current.length && current[qid] != null) {
-                    state = current[qid];
-                    QueueState[] next = current.clone();
-                    next[qid] = null;
-                    queues = next;
-                }
-            }
+            QueueState state = queues.remove(queue.queueId());
             if (state != null) {
                 // The kernel copied each timespec when its timeout was submitted: nothing refers to them now.
                 state.arena.close();
@@ -434,14 +418,14 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
             return;
         }
         // The delay is over (-ETIME); on any other result, serve the request anyway rather than lose it.
-        int result = act(io, queues[io.queue().queueId()].pending[io.tag()]);
+        int result = act(io, queues.get(io.queue().queueId()).pending[io.tag()]);
         if (result != ASYNC) {
             io.complete(result);
         }
     }
 
     private int serve(UblkIo io) {
-        QueueState qs = queues[io.queue().queueId()];
+        QueueState qs = queues.get(io.queue().queueId());
         requests.increment();
         int action = roll(qs.dice, io.op());
         if ((action & DELAY) != 0 && park(io, qs, action)) {

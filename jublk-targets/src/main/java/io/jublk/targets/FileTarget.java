@@ -83,7 +83,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     private final boolean direct;
     private final boolean punchHole;
     private volatile boolean zeroRange;
-    private volatile QueueState[] queues = new QueueState[0];
+    private final PerQueue<QueueState> queues = new PerQueue<>();
     private volatile boolean closed;
 
     /** Per-queue state; only the queue's thread touches it after {@link #onQueueStart}. */
@@ -269,30 +269,13 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
                     Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
         }
         QueueState state = new QueueState(queue.depth(), mapping, maxIoBytes);
-        synchronized (this) {
-            QueueState[] current = queues;
-            int qid = queue.queueId();
-            QueueState[] next = java.util.Arrays.copyOf(current, Math.max(current.length, qid + 1));
-            next[qid] = state;
-            queues = next;
-        }
+        queues.put(queue.queueId(), state);
     }
 
     @Override
     public void onQueueStop(UblkQueue queue) {
-        QueueState state;
-        synchronized (this) {
-            QueueState[] current = queues;
-            int qid = queue.queueId();
-            if (qid >= current.length || current[qid] == null) {
-                return;
-            }
-            state = current[qid];
-            QueueState[] next = current.clone();
-            next[qid] = null;
-            queues = next;
-        }
-        if (state.mapping != null) {
+        QueueState state = queues.remove(queue.queueId());
+        if (state != null && state.mapping != null) {
             try {
                 Syscalls.munmap(state.mapping);
             } catch (ErrnoException ignored) {
@@ -302,7 +285,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     }
 
     private QueueState state(UblkIo io) {
-        return queues[io.queue().queueId()];
+        return queues.get(io.queue().queueId());
     }
 
     private static MemorySegment buffer(UblkIo io, QueueState qs) {
