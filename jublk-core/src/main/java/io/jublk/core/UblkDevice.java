@@ -6,6 +6,7 @@ import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.Syscalls;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,6 +52,7 @@ public final class UblkDevice implements AutoCloseable {
     private final List<Thread> runnerThreads = new ArrayList<>();
 
     private final boolean takenOver;
+    private final String ioScheduler;
     private boolean started;
     private boolean stopped;
     private boolean closed;
@@ -59,6 +61,7 @@ public final class UblkDevice implements AutoCloseable {
     private UblkDevice(Builder b, UblkControl control, boolean ownsControl, UblkDeviceInfo info, UblkParams params,
                        int charFd, boolean takenOver) {
         this.takenOver = takenOver;
+        this.ioScheduler = b.ioScheduler;
         this.control = control;
         this.ownsControl = ownsControl;
         this.info = info;
@@ -191,9 +194,25 @@ public final class UblkDevice implements AutoCloseable {
             control.endUserRecovery(id(), Syscalls.getpid(), unprivileged);
         } else {
             control.startDevice(id(), Syscalls.getpid(), unprivileged);
+            applyIoScheduler();
         }
         synchronized (this) {
             started = true;
+        }
+    }
+
+    private void applyIoScheduler() {
+        if (ioScheduler == null) {
+            return;
+        }
+        Path knob = Path.of("/sys/block/ublkb" + id() + "/queue/scheduler");
+        try {
+            Files.writeString(knob, ioScheduler);
+        } catch (IOException | SecurityException e) {
+            if (!unprivileged) {
+                // The device works either way, only slower or differently ordered.
+                report(null, "could not set the IO scheduler to " + ioScheduler + " in " + knob, e);
+            }
         }
     }
 
@@ -452,6 +471,7 @@ public final class UblkDevice implements AutoCloseable {
         private boolean dataModeGiven;
         private long ublksrvFlags;
         private Consumer<String> reporter = System.err::println;
+        private String ioScheduler = "none";
 
         private Builder() {
         }
@@ -644,6 +664,21 @@ public final class UblkDevice implements AutoCloseable {
          */
         public Builder unprivileged(boolean on) {
             this.unprivileged = on;
+            return this;
+        }
+
+        /**
+         * @param name the block layer's IO scheduler for {@code /dev/ublkbN}, set when the device
+         *     starts; default {@code "none"}, as the kernel's loop device has: the target orders
+         *     its own IO, and a scheduler (mq-deadline is the kernel's choice for one queue) moves
+         *     every dispatch to a kernel worker. {@code null} keeps the kernel's choice.
+         * @return this builder
+         */
+        public Builder ioScheduler(String name) {
+            if (name != null && !name.matches("[A-Za-z0-9_-]+")) {
+                throw new IllegalArgumentException("IO scheduler name '" + name + "' is not a scheduler name (none, mq-deadline, kyber, bfq)");
+            }
+            this.ioScheduler = name;
             return this;
         }
 

@@ -55,6 +55,28 @@ class MemDeviceIT {
     }
 
     @Test
+    void shouldServeWithoutAnIoSchedulerUnlessAskedFor() throws Exception {
+        // One queue is where the kernel would pick mq-deadline, which sends every dispatch through kblockd.
+        try (MemTarget mem = new MemTarget(SIZE)) {
+            for (String asked : new String[] {null, "default", "mq-deadline"}) {
+                UblkDevice.Builder b = UblkDevice.builder().target(mem).size(SIZE).queues(1).depth(32);
+                if (asked == null || !asked.equals("default")) {
+                    b.ioScheduler(asked);
+                }
+                try (UblkDevice dev = b.build()) {
+                    dev.runQueues();
+                    dev.start();
+                    String name = Path.of(dev.blockPath()).getFileName().toString();
+                    String schedulers = Files.readString(Path.of("/sys/block/" + name + "/queue/scheduler")).strip();
+                    String expected = asked == null || asked.equals("mq-deadline") ? "[mq-deadline]" : "[none]";
+                    assertTrue(schedulers.contains(expected), "ioScheduler(" + asked + "): " + schedulers);
+                    Commands.fioVerify(dev.blockPath(), 16L << 20, 16, 1);
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldHoldAnExt4FilesystemThatPassesFsck() throws Exception {
         try (MemTarget mem = new MemTarget(SIZE);
              UblkDevice dev = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).build()) {
