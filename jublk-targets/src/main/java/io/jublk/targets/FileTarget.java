@@ -22,7 +22,10 @@ import java.nio.file.Path;
  * The loop device in user space: a device backed by a regular file or a block device, served through
  * each queue's own io_uring. Every request becomes one operation on the backing fd (more when a read
  * or write comes back short and the rest is resubmitted), so many requests are in flight per queue
- * and no thread waits for any of them.
+ * and no thread waits for any of them. The exception is a file in memory (tmpfs, ramfs): io_uring
+ * cannot read or write it without blocking and hands each such request to a worker thread, so in
+ * the copy modes requests up to {@value Builder#INLINE_MAX_BYTES} bytes are served with
+ * pread/pwrite on the queue's thread, which never waits for a device there ({@link Builder#inline}).
  *
  * <ul>
  *   <li>reads and writes: in the zero copy modes {@code IORING_OP_READ_FIXED}/{@code WRITE_FIXED}
@@ -82,6 +85,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     private final boolean readOnly;
     private final boolean direct;
     private final boolean punchHole;
+    private final boolean inline;
     private volatile boolean zeroRange;
     private final PerQueue<QueueState> queues = new PerQueue<>();
     private volatile boolean closed;
@@ -134,6 +138,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         }
         this.fd = opened;
         this.readOnly = ro;
+        this.inline = b.inline != null ? b.inline : !b.direct && type == S_IFREG && inMemory(path);
         int zero = -1;
         try {
             zero = Syscalls.open("/dev/zero", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
@@ -176,10 +181,13 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
 
     /** Options for a {@link FileTarget}. */
     public static final class Builder {
+        /** The largest request served inline; bigger ones go through the ring, and its workers. */
+        public static final int INLINE_MAX_BYTES = 128 * 1024;
         private final Path path;
         private boolean readOnly;
         private boolean direct;
         private long size;
+        private Boolean inline;
 
         private Builder(Path path) {
             this.path = path;
@@ -212,6 +220,19 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
                 throw new IllegalArgumentException("size " + bytes + " is negative");
             }
             this.size = bytes;
+            return this;
+        }
+
+        /**
+         * @param on serve requests of up to {@value #INLINE_MAX_BYTES} bytes in the copy modes with
+         *     pread/pwrite on the queue's thread instead of through its io_uring. The default is on
+         *     for a file on tmpfs or ramfs: there IO never waits for a device, and io_uring hands
+         *     every buffered read and write to a worker thread, a second thread switch per request.
+         *     Elsewhere a request that waits for the disk would hold up the whole queue.
+         * @return this builder
+         */
+        public Builder inline(boolean on) {
+            this.inline = on;
             return this;
         }
 
@@ -298,6 +319,9 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     @Override
     public int read(UblkIo io) {
         QueueState qs = state(io);
+        if (inline && io.bufferIndex() < 0 && io.length() <= Builder.INLINE_MAX_BYTES) {
+            return readInline(io, qs);
+        }
         qs.done[io.tag()] = 0;
         return submitRw(io, qs, K_READ);
     }
@@ -314,8 +338,53 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
                 return copied;
             }
         }
+        if (inline && io.bufferIndex() < 0 && !io.fua() && io.length() <= Builder.INLINE_MAX_BYTES) {
+            return writeInline(io, qs);
+        }
         qs.done[io.tag()] = 0;
         return submitRw(io, qs, io.fua() ? K_WRITE_FUA : K_WRITE);
+    }
+
+    private int readInline(UblkIo io, QueueState qs) {
+        MemorySegment buffer = buffer(io, qs);
+        int length = io.length();
+        int done = 0;
+        try {
+            while (done < length) {
+                long n = Syscalls.pread(fd, buffer.address() + done, length - done, io.offset() + done);
+                if (n == 0) {
+                    // End of a backing file shorter than the device: the rest reads as zeros.
+                    buffer.asSlice(done, length - done).fill((byte) 0);
+                    break;
+                }
+                done += (int) n;
+            }
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        if (io.buffer() == null) {
+            int copied = io.copyToRequest(0, buffer, 0, length);
+            return copied < 0 ? copied : length;
+        }
+        return length;
+    }
+
+    private int writeInline(UblkIo io, QueueState qs) {
+        long address = buffer(io, qs).address();
+        int length = io.length();
+        int done = 0;
+        try {
+            while (done < length) {
+                long n = Syscalls.pwrite(fd, address + done, length - done, io.offset() + done);
+                if (n <= 0) {
+                    return EIO;
+                }
+                done += (int) n;
+            }
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        return length;
     }
 
     @Override
@@ -484,7 +553,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     public String toString() {
         return "FileTarget[" + path + (blockDevice ? " (block device)" : "") + ", " + size + " bytes"
                 + (readOnly ? ", read-only" : "") + (direct ? ", O_DIRECT" : "")
-                + (punchHole ? ", discard" : "") + ']';
+                + (punchHole ? ", discard" : "") + (inline ? ", inline" : "") + ']';
     }
 
     // ---- setup helpers --------------------------------------------------------------------------
@@ -495,6 +564,21 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             Syscalls.ioctl(fd, BLKGETSIZE64, out.address());
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
+    }
+
+    /** Whether the file lives in memory (tmpfs, ramfs), where reading and writing it never waits for a device. */
+    private static boolean inMemory(Path path) {
+        try {
+            String type = Files.getFileStore(path).type();
+            return type.equals("tmpfs") || type.equals("ramfs");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */
+    public boolean isInline() {
+        return inline;
     }
 
     /**

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The loop device in user space: a file on the guest's tmpfs served through each queue's io_uring. */
+/** The loop device in user space: a file on the guest's tmpfs, served inline or through each queue's io_uring. */
 @Timeout(900)
 class FileTargetIT {
     private static final long SIZE = 256L << 20;
@@ -53,11 +53,17 @@ class FileTargetIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"COPY,false", "COPY,true", "USER_COPY,false", "USER_COPY,true", "ZERO_COPY,false", "ZERO_COPY,true",
-            "AUTO_ZERO_COPY,false", "AUTO_ZERO_COPY,true"})
-    void shouldPassFioVerify(DataMode mode, boolean direct) throws Exception {
-        try (FileTarget file = FileTarget.builder(backing).direct(direct).open()) {
+    @CsvSource({"COPY,false,", "COPY,false,false", "COPY,true,", "USER_COPY,false,", "USER_COPY,false,false",
+            "USER_COPY,true,", "ZERO_COPY,false,", "ZERO_COPY,true,", "AUTO_ZERO_COPY,false,", "AUTO_ZERO_COPY,true,"})
+    void shouldPassFioVerify(DataMode mode, boolean direct, Boolean inline) throws Exception {
+        FileTarget.Builder builder = FileTarget.builder(backing).direct(direct);
+        if (inline != null) {
+            builder.inline(inline);
+        }
+        try (FileTarget file = builder.open()) {
             assertEquals(SIZE, file.size(), "size from the backing file");
+            // The backing is on tmpfs: small requests are served inline unless O_DIRECT or told not to.
+            assertEquals(inline == null ? !direct : inline, file.isInline(), "inline IO");
             try (UblkDevice dev = device(file, mode)) {
                 assertEquals(mode, dev.dataMode());
                 String out = Commands.fioVerify(dev.blockPath(), 128L << 20, 64, 2);
@@ -151,8 +157,9 @@ class FileTargetIT {
         try (FileTarget file = FileTarget.builder(backing).size(SIZE).open(); UblkDevice dev = device(file, mode)) {
             assertEquals(SIZE, file.size());
             String expected = sha256sum("{ cat " + backing + "; head -c " + (SIZE - data.length) + " /dev/zero; }");
+            // 64k requests: small enough to be served inline in the copy modes.
             String viaDevice = Commands.check(120, "sh", "-c", "dd if=" + dev.blockPath()
-                    + " bs=1M iflag=direct status=none | sha256sum").split(" ")[0];
+                    + " bs=64k iflag=direct status=none | sha256sum").split(" ")[0];
             assertEquals(expected, viaDevice, "file data, then zeros");
             assertNoTargetFailures(dev);
         }
