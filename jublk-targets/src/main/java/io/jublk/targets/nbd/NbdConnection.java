@@ -92,6 +92,9 @@ public final class NbdConnection implements AutoCloseable {
     public static final int CMD_FLAG_DF = 1 << 2;
 
     private static final int MAX_OPTION_REPLY = 1 << 20;
+    private static final int RECEIVE_BUFFER_BYTES = 64 * 1024;
+    private static final int DIRECT_READ_BYTES = 16 * 1024;
+    private static final int SMALL_PAYLOAD_BYTES = 16 * 1024;
     /** Source of the zeros a hole reads as, copied without allocating. */
     private static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(65536);
     private static final long CLOSE_DRAIN_MILLIS = 5000;
@@ -109,7 +112,9 @@ public final class NbdConnection implements AutoCloseable {
     private final ConcurrentHashMap<Long, Pending> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final ByteBuffer requestHeader = ByteBuffer.allocateDirect(28);
+    private final ByteBuffer requestHeader = ByteBuffer.allocateDirect(28 + SMALL_PAYLOAD_BYTES);
+    /** What the reader thread has received and not parsed yet (read mode); see {@link #readFully}. */
+    private final ByteBuffer received = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES).flip();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     /** Set by the reader thread once it stops reading, just before it fails what is in flight. */
@@ -571,7 +576,12 @@ public final class NbdConnection implements AutoCloseable {
             throws IOException {
         ByteBuffer h = requestHeader.clear();
         h.putInt(REQUEST_MAGIC).putShort((short) flags).putShort((short) type).putLong(handle)
-                .putLong(offset).putInt((int) length).flip();
+                .putLong(offset).putInt((int) length);
+        if (payload != null && payload.remaining() <= h.remaining()) {
+            // A small payload rides in the header's buffer: one write(2) instead of two.
+            h.put(payload);
+        }
+        h.flip();
         while (h.hasRemaining()) {
             channel.write(h);
         }
@@ -789,10 +799,30 @@ public final class NbdConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Fills {@code b} from the connection, through {@link #received}: replies come a few dozen
+     * bytes at a time (magic, header, offset, then the data), and a read(2) per piece cost more
+     * than the rest of the reply path. Payloads of {@value #DIRECT_READ_BYTES} bytes or more go
+     * straight into the request's buffer once the buffered bytes are used up.
+     */
     private void readFully(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
-            if (channel.read(b) < 0) {
-                throw new EOFException("the NBD server closed the connection");
+            if (received.hasRemaining()) {
+                int n = Math.min(received.remaining(), b.remaining());
+                int limit = received.limit();
+                received.limit(received.position() + n);
+                b.put(received);
+                received.limit(limit);
+            } else if (b.remaining() >= DIRECT_READ_BYTES) {
+                if (channel.read(b) < 0) {
+                    throw new EOFException("the NBD server closed the connection");
+                }
+            } else {
+                int n = channel.read(received.clear());
+                received.flip();
+                if (n < 0) {
+                    throw new EOFException("the NBD server closed the connection");
+                }
             }
         }
     }
