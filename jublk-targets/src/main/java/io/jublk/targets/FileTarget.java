@@ -319,7 +319,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     @Override
     public int read(UblkIo io) {
         QueueState qs = state(io);
-        if (inline && io.bufferIndex() < 0 && io.length() <= Builder.INLINE_MAX_BYTES) {
+        if (servesInline(io)) {
             return readInline(io, qs);
         }
         qs.done[io.tag()] = 0;
@@ -338,11 +338,16 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
                 return copied;
             }
         }
-        if (inline && io.bufferIndex() < 0 && !io.fua() && io.length() <= Builder.INLINE_MAX_BYTES) {
+        if (servesInline(io) && !io.fua()) {
             return writeInline(io, qs);
         }
         qs.done[io.tag()] = 0;
         return submitRw(io, qs, io.fua() ? K_WRITE_FUA : K_WRITE);
+    }
+
+    /** Whether a read or write is served with pread/pwrite here: inline IO on, a copy mode, a small request. */
+    private boolean servesInline(UblkIo io) {
+        return inline && io.bufferIndex() < 0 && io.length() <= Builder.INLINE_MAX_BYTES;
     }
 
     private int readInline(UblkIo io, QueueState qs) {
