@@ -24,8 +24,10 @@ import java.nio.file.Path;
  * or write comes back short and the rest is resubmitted), so many requests are in flight per queue
  * and no thread waits for any of them. The exception is a file in memory (tmpfs, ramfs): io_uring
  * cannot read or write it without blocking and hands each such request to a worker thread, so in
- * the copy modes requests up to {@value Builder#INLINE_MAX_BYTES} bytes are served with
- * pread/pwrite on the queue's thread, which never waits for a device there ({@link Builder#inline}).
+ * the copy modes requests up to {@value Builder#INLINE_MAX_BYTES} bytes are served on the queue's
+ * thread, which never waits for a device there ({@link Builder#inline}). On tmpfs they are copied
+ * straight to or from a shared mapping of the file where its pages hold data, with no system call
+ * ({@link Builder#map}); elsewhere, and into holes, with pread/pwrite.
  *
  * <ul>
  *   <li>reads and writes: in the zero copy modes {@code IORING_OP_READ_FIXED}/{@code WRITE_FIXED}
@@ -49,7 +51,9 @@ import java.nio.file.Path;
  * {@link io.jublk.core.IoBufferProvider} must lend aligned memory too.
  *
  * <p>Reads past the end of a regular file that is shorter than the device read zeros; writes there
- * extend it. Thread-safety: a queue only touches its own state, so one target serves every queue.
+ * extend it. While a device serves a mapped file, nothing else may truncate the file: a copy from
+ * the lost pages would fault. Thread-safety: a queue only touches its own state, so one target
+ * serves every queue.
  */
 public final class FileTarget implements BlockTarget, AutoCloseable {
     private static final int S_IFMT = 0170000;
@@ -87,6 +91,8 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     private final boolean punchHole;
     private final boolean inline;
     private volatile boolean zeroRange;
+    private final MemorySegment fileMap;      // the file's whole pages, shared; null when not mapped
+    private final AllocatedPages allocated;   // which of them hold data; null when not mapped
     private final PerQueue<QueueState> queues = new PerQueue<>();
     private volatile boolean closed;
 
@@ -140,6 +146,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         this.readOnly = ro;
         this.inline = b.inline != null ? b.inline : !b.direct && type == S_IFREG && inMemory(path);
         int zero = -1;
+        MemorySegment map = null;
         try {
             zero = Syscalls.open("/dev/zero", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
             long backing = blockDevice ? blockDeviceSize(fd) : Files.size(path);
@@ -150,14 +157,33 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             }
             this.punchHole = !readOnly && !blockDevice && probePunchHole(fd, backing);
             this.zeroRange = blockDevice || punchHole;
+            boolean onTmpfs = type == S_IFREG && "tmpfs".equals(fileSystemType(path));
+            if (Boolean.TRUE.equals(b.map) && !(inline && onTmpfs)) {
+                throw new IllegalArgumentException("cannot map " + path + ": mapping serves inline IO on tmpfs only"
+                        + (inline ? ", and this file is on " + fileSystemType(path) : ", and inline IO is off")
+                        + "; leave map unset to let the target choose");
+            }
+            long mapped = Math.min(backing, size) & -(1L << AllocatedPages.PAGE_SHIFT);
+            if ((b.map != null ? b.map : inline && onTmpfs) && mapped > 0) {
+                map = Syscalls.mmap(mapped, Syscalls.PROT_READ | (readOnly ? 0 : Syscalls.PROT_WRITE),
+                        Syscalls.MAP_SHARED, fd, 0);
+                this.allocated = new AllocatedPages(mapped);
+                mapData(fd, map, allocated);
+            } else {
+                this.allocated = null;
+            }
         } catch (IOException | RuntimeException e) {
             closeQuietly(fd);
             if (zero >= 0) {
                 closeQuietly(zero);
             }
+            if (map != null) {
+                unmapQuietly(map);
+            }
             throw e;
         }
         this.zeroFd = zero;
+        this.fileMap = map;
     }
 
     /**
@@ -188,6 +214,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         private boolean direct;
         private long size;
         private Boolean inline;
+        private Boolean map;
 
         private Builder(Path path) {
             this.path = path;
@@ -237,6 +264,23 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         }
 
         /**
+         * @param on serve inline requests on tmpfs through a shared mapping of the file: a copy to
+         *     or from its pages, with no system call, wherever every page a request touches holds
+         *     data (holes and the rest go through pread/pwrite, so a read never allocates a page
+         *     and a write into a full tmpfs fails with ENOSPC rather than a fault). The default is
+         *     on wherever inline IO is on and the file is on tmpfs. The page tables of the pages
+         *     that hold data are filled in when the target opens: about 0.2% of their size, and
+         *     they count in the process's resident (shared) memory.
+         * @return this builder
+         * @throws IllegalArgumentException from {@link #open()} when {@code on} but the file is not
+         *     on tmpfs or inline IO is off
+         */
+        public Builder map(boolean on) {
+            this.map = on;
+            return this;
+        }
+
+        /**
          * @return the target, with the backing open
          * @throws IOException when the backing cannot be opened or sized
          */
@@ -279,9 +323,6 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
 
     @Override
     public void onQueueStart(UblkQueue queue) throws IOException {
-        if (closed) {
-            throw new IOException("file target over " + path + " is closed");
-        }
         int maxIoBytes = queue.device().info().maxIoBufBytes();
         MemorySegment mapping = null;
         if (queue.device().dataMode() == DataMode.USER_COPY) {
@@ -290,18 +331,22 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
                     Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
         }
         QueueState state = new QueueState(queue.depth(), mapping, maxIoBytes);
-        queues.put(queue.queueId(), state);
+        synchronized (queues) {
+            if (closed) {
+                if (mapping != null) {
+                    unmapQuietly(mapping);
+                }
+                throw new IOException("file target over " + path + " is closed");
+            }
+            queues.put(queue.queueId(), state);
+        }
     }
 
     @Override
     public void onQueueStop(UblkQueue queue) {
         QueueState state = queues.remove(queue.queueId());
         if (state != null && state.mapping != null) {
-            try {
-                Syscalls.munmap(state.mapping);
-            } catch (ErrnoException ignored) {
-                // Gone with the process anyway.
-            }
+            unmapQuietly(state.mapping);
         }
     }
 
@@ -320,7 +365,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     public int read(UblkIo io) {
         QueueState qs = state(io);
         if (servesInline(io)) {
-            return readInline(io, qs);
+            return viaFileMap(io) ? readMapped(io) : readInline(io, qs);
         }
         qs.done[io.tag()] = 0;
         return submitRw(io, qs, K_READ);
@@ -332,22 +377,60 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             return -EROFS;
         }
         QueueState qs = state(io);
+        boolean inlineWrite = servesInline(io) && !io.fua();
+        if (inlineWrite && viaFileMap(io)) {
+            return writeMapped(io);
+        }
+        if (fileMap != null) {
+            // Before the write, so that a hole punched meanwhile is never marked as data.
+            allocated.set(io.offset(), io.length());
+        }
+        int result = startWrite(io, qs, inlineWrite);
+        if (result < 0 && result != ASYNC) {
+            writeFailed(io);
+        }
+        return result;
+    }
+
+    private int startWrite(UblkIo io, QueueState qs, boolean inlineWrite) {
         if (io.buffer() == null && io.bufferIndex() < 0) {
             int copied = io.copyFromRequest(0, qs.buffers[io.tag()], 0, io.length());
             if (copied < 0) {
                 return copied;
             }
         }
-        if (servesInline(io) && !io.fua()) {
+        if (inlineWrite) {
             return writeInline(io, qs);
         }
         qs.done[io.tag()] = 0;
         return submitRw(io, qs, io.fua() ? K_WRITE_FUA : K_WRITE);
     }
 
+    /** A write that failed may have left holes where it was to allocate pages: mark them so. */
+    private void writeFailed(UblkIo io) {
+        if (fileMap != null) {
+            allocated.clear(io.offset(), io.length());
+        }
+    }
+
     /** Whether a read or write is served with pread/pwrite here: inline IO on, a copy mode, a small request. */
     private boolean servesInline(UblkIo io) {
         return inline && io.bufferIndex() < 0 && io.length() <= Builder.INLINE_MAX_BYTES;
+    }
+
+    /** Whether an inline request goes through the file's mapping: every page it touches holds data. */
+    private boolean viaFileMap(UblkIo io) {
+        return fileMap != null && allocated.allSet(io.offset(), io.length());
+    }
+
+    private int readMapped(UblkIo io) {
+        int copied = io.copyToRequest(0, fileMap, io.offset(), io.length());
+        return copied < 0 ? copied : io.length();
+    }
+
+    private int writeMapped(UblkIo io) {
+        int copied = io.copyFromRequest(0, fileMap, io.offset(), io.length());
+        return copied < 0 ? copied : io.length();
     }
 
     private int readInline(UblkIo io, QueueState qs) {
@@ -468,6 +551,10 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     }
 
     private int submitFallocate(UblkIo io, int mode) {
+        if (fileMap != null) {
+            // Before and after the punch: the mapping must not be used for these pages meanwhile.
+            allocated.clear(io.offset(), io.length());
+        }
         try {
             io.queue().ring().nextSqe().fallocate(fd, mode, io.offset(), io.length())
                     .userData(UblkQueue.targetUserData(io.tag(), K_FALLOCATE | ((long) mode << 8)));
@@ -486,6 +573,9 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             case K_ZERO_FILL -> io.complete(res < 0 ? res : io.length());
             case K_FALLOCATE -> {
                 int mode = (int) (data >>> 8);
+                if (fileMap != null) {
+                    allocated.clear(io.offset(), io.length());
+                }
                 if (res == -EOPNOTSUPP_ERRNO && mode == ZERO && !blockDevice) {
                     // No ZERO_RANGE here (tmpfs): a punched hole reads back as zeros too.
                     zeroRange = false;
@@ -506,6 +596,9 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             return;
         }
         if (res < 0) {
+            if (kind != K_READ) {
+                writeFailed(io);
+            }
             io.complete(res);
             return;
         }
@@ -513,6 +606,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         int length = io.length();
         if (res == 0 && done < length) {
             if (kind != K_READ) {
+                writeFailed(io);
                 io.complete(EIO);
                 return;
             }
@@ -547,10 +641,19 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     /** Closes the backing; call after the device is deleted. */
     @Override
     public void close() {
-        if (!closed) {
+        boolean unmap;
+        synchronized (queues) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            closeQuietly(fd);
-            closeQuietly(zeroFd);
+            // A queue still running would fault on an unmapped file: then the mapping stays, until the process ends.
+            unmap = queues.isEmpty();
+        }
+        closeQuietly(fd);
+        closeQuietly(zeroFd);
+        if (fileMap != null && unmap) {
+            unmapQuietly(fileMap);
         }
     }
 
@@ -558,7 +661,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     public String toString() {
         return "FileTarget[" + path + (blockDevice ? " (block device)" : "") + ", " + size + " bytes"
                 + (readOnly ? ", read-only" : "") + (direct ? ", O_DIRECT" : "")
-                + (punchHole ? ", discard" : "") + (inline ? ", inline" : "") + ']';
+                + (punchHole ? ", discard" : "") + (inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "") + ']';
     }
 
     // ---- setup helpers --------------------------------------------------------------------------
@@ -573,12 +676,66 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
 
     /** Whether the file lives in memory (tmpfs, ramfs), where reading and writing it never waits for a device. */
     private static boolean inMemory(Path path) {
+        String type = fileSystemType(path);
+        return type.equals("tmpfs") || type.equals("ramfs");
+    }
+
+    private static String fileSystemType(Path path) {
         try {
-            String type = Files.getFileStore(path).type();
-            return type.equals("tmpfs") || type.equals("ramfs");
+            return Files.getFileStore(path).type();
         } catch (IOException | RuntimeException e) {
-            return false;
+            return "an unknown file system";
         }
+    }
+
+    /**
+     * Marks the pages of the mapped file that hold data, and fills in their page tables now, so that
+     * the first request to each does not fault. Holes stay unmapped: a read fault there would
+     * allocate the page.
+     */
+    private static void mapData(int fd, MemorySegment map, AllocatedPages allocated) throws ErrnoException {
+        long end = map.byteSize();
+        long page = 1L << AllocatedPages.PAGE_SHIFT;
+        long at = 0;
+        while (at < end) {
+            long data;
+            try {
+                data = Syscalls.lseek(fd, at, Syscalls.SEEK_DATA);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.ENXIO) {
+                    return; // no data after this point
+                }
+                throw e;
+            }
+            if (data >= end) {
+                return;
+            }
+            long hole = Math.min(Syscalls.lseek(fd, data, Syscalls.SEEK_HOLE), end);
+            long from = (data + page - 1) & -page;
+            long to = hole & -page;   // only pages wholly data
+            if (to > from) {
+                allocated.set(from, to - from);
+                try {
+                    Syscalls.madvise(map.address() + from, to - from, Syscalls.MADV_POPULATE_READ);
+                } catch (ErrnoException e) {
+                    // Before Linux 5.14: each page is filled in by its first fault instead.
+                }
+            }
+            at = Math.max(hole, data + 1);
+        }
+    }
+
+    private static void unmapQuietly(MemorySegment map) {
+        try {
+            Syscalls.munmap(map);
+        } catch (ErrnoException ignored) {
+            // Gone with the process anyway.
+        }
+    }
+
+    /** @return whether inline requests go through a shared mapping of the file, see {@link Builder#map} */
+    public boolean isMapped() {
+        return fileMap != null;
     }
 
     /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */

@@ -38,6 +38,16 @@ final class PerQueue<T> {
         return (T) current[qid];
     }
 
+    /** @return whether no queue has state: none started, or all stopped */
+    synchronized boolean isEmpty() {
+        for (Object state : states) {
+            if (state != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * @param qid a started queue
      * @return its state

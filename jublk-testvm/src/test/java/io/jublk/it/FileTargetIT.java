@@ -20,6 +20,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -53,17 +54,24 @@ class FileTargetIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"COPY,false,", "COPY,false,false", "COPY,true,", "USER_COPY,false,", "USER_COPY,false,false",
-            "USER_COPY,true,", "ZERO_COPY,false,", "ZERO_COPY,true,", "AUTO_ZERO_COPY,false,", "AUTO_ZERO_COPY,true,"})
-    void shouldPassFioVerify(DataMode mode, boolean direct, Boolean inline) throws Exception {
+    @CsvSource({"COPY,false,,", "COPY,false,,false", "COPY,false,false,", "COPY,true,,", "USER_COPY,false,,",
+            "USER_COPY,false,,false", "USER_COPY,false,false,", "USER_COPY,true,,", "ZERO_COPY,false,,",
+            "ZERO_COPY,true,,", "AUTO_ZERO_COPY,false,,", "AUTO_ZERO_COPY,true,,"})
+    void shouldPassFioVerify(DataMode mode, boolean direct, Boolean inline, Boolean map) throws Exception {
         FileTarget.Builder builder = FileTarget.builder(backing).direct(direct);
         if (inline != null) {
             builder.inline(inline);
         }
+        if (map != null) {
+            builder.map(map);
+        }
         try (FileTarget file = builder.open()) {
             assertEquals(SIZE, file.size(), "size from the backing file");
-            // The backing is on tmpfs: small requests are served inline unless O_DIRECT or told not to.
-            assertEquals(inline == null ? !direct : inline, file.isInline(), "inline IO");
+            // The backing is on tmpfs: small requests are served inline unless O_DIRECT or told not to,
+            // and through a mapping of the file unless told not to.
+            boolean inlineExpected = inline == null ? !direct : inline;
+            assertEquals(inlineExpected, file.isInline(), "inline IO");
+            assertEquals(inlineExpected && map == null, file.isMapped(), "mapped: " + file);
             try (UblkDevice dev = device(file, mode)) {
                 assertEquals(mode, dev.dataMode());
                 String out = Commands.fioVerify(dev.blockPath(), 128L << 20, 64, 2);
@@ -144,6 +152,48 @@ class FileTargetIT {
             assertEquals("0", fileZeros.strip(), "the backing file holds zeros there");
         }
         assertEquals(SIZE, Files.size(backing), "KEEP_SIZE: the file keeps its size");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"COPY", "USER_COPY"})
+    void shouldReadHolesThroughTheMappedFileWithoutAllocatingThem(DataMode mode) throws Exception {
+        // 8 MiB of data at 16 MiB in an otherwise sparse file, written before the target opens.
+        Commands.check(60, "dd", "if=/dev/urandom", "of=" + backing, "bs=1M", "count=8", "seek=16",
+                "conv=notrunc", "status=none");
+        try (FileTarget file = FileTarget.open(backing); UblkDevice dev = device(file, mode)) {
+            assertTrue(file.isMapped(), "a file on tmpfs is mapped: " + file);
+            String bdev = dev.blockPath();
+            long before = blocks();
+            // The whole device in 4k and 64k requests, served inline: data through the mapping,
+            // holes through pread, which reads them as zeros without allocating them.
+            assertEquals(sha256sum("head -c 32M " + backing), sha256sum("dd if=" + bdev
+                    + " bs=4k count=8192 iflag=direct status=none"), "the first 32 MiB, read in 4k requests");
+            assertEquals(sha256sum("cat " + backing), sha256sum("dd if=" + bdev + " bs=64k iflag=direct status=none"),
+                    "the whole device, read in 64k requests");
+            assertEquals(before, blocks(), "reading the holes allocated nothing");
+            // Writes into holes (pwrite), then over them again (the mapping), then verified.
+            String fio = Commands.check(600, "fio", "--name=holes", "--filename=" + bdev, "--ioengine=io_uring",
+                    "--direct=1", "--rw=randwrite", "--bsrange=4k-64k", "--iodepth=16", "--offset=96M",
+                    "--size=32M", "--loops=2", "--verify=crc32c", "--verify_backlog=512", "--do_verify=1",
+                    "--verify_fatal=1", "--randrepeat=1", "--output-format=terse");
+            assertTrue(fio.startsWith("3;"), "fio terse output: " + fio);
+            assertTrue(blocks() > before, "the writes allocated pages");
+            // Discard punches holes again; their pages read as zeros and take new writes.
+            Commands.check(60, "blkdiscard", "-o", String.valueOf(96L << 20), "-l", String.valueOf(8L << 20), bdev);
+            String nonZero = Commands.check(60, "sh", "-c", "dd if=" + bdev + " bs=4k skip=" + (96 << 8)
+                    + " count=2048 iflag=direct status=none | tr -d '\\000' | wc -c");
+            assertEquals("0", nonZero.strip(), "discarded pages read as zeros");
+            Commands.check(60, "dd", "if=" + backing, "of=" + bdev, "bs=4k", "skip=" + (16 << 8),
+                    "seek=" + (96 << 8), "count=256", "oflag=direct", "status=none");
+            String again = Commands.check(60, "sh", "-c", "dd if=" + bdev + " bs=4k skip=" + (96 << 8)
+                    + " count=256 iflag=direct status=none | sha256sum").split(" ")[0];
+            assertEquals(sha256sum("dd if=" + backing + " bs=4k skip=" + (16 << 8) + " count=256 status=none"),
+                    again, "data written over punched pages reads back");
+            assertNoTargetFailures(dev);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FileTarget.builder(backing).inline(false).map(true).open());
+        assertTrue(e.getMessage().contains("inline IO is off"), e.getMessage());
     }
 
     @ParameterizedTest

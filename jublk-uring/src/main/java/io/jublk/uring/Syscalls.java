@@ -69,6 +69,12 @@ public final class Syscalls {
     public static final int MAP_NORESERVE = 0x4000;
     /** {@code madvise} advice: drop the pages; private anonymous memory reads back as zeros. */
     public static final int MADV_DONTNEED = 4;
+    /** {@code madvise} advice (Linux 5.14): fill in the page tables as read faults would, without touching the data. */
+    public static final int MADV_POPULATE_READ = 22;
+    /** {@code lseek} whence: the first byte of data at or after the offset ({@code ENXIO} when there is none). */
+    public static final int SEEK_DATA = 3;
+    /** {@code lseek} whence: the first byte of a hole at or after the offset (the end of the file counts as one). */
+    public static final int SEEK_HOLE = 4;
 
     /** eventfd flag: close on exec. */
     public static final int EFD_CLOEXEC = O_CLOEXEC;
@@ -142,6 +148,8 @@ public final class Syscalls {
     private static final MethodHandle POLL = downcall("poll",
             FunctionDescriptor.of(JAVA_INT, C_POINTER, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle LSEEK = downcall("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle FTRUNCATE = downcall("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
     private static final MethodHandle SCHED_GETAFFINITY = downcall("sched_getaffinity",
@@ -750,6 +758,26 @@ public final class Syscalls {
         try {
             int ret = (int) FSYNC.invokeExact(capture, fd);
             return checked("fsync", ret, capture);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Calls {@code lseek(2)}.
+     *
+     * @param fd descriptor
+     * @param offset where to start
+     * @param whence {@link #SEEK_DATA}, {@link #SEEK_HOLE}, or 0/1/2 for SET/CUR/END
+     * @return the resulting offset
+     * @throws ErrnoException on failure, {@code ENXIO} for {@code SEEK_DATA} with no data after {@code offset}
+     */
+    public static long lseek(int fd, long offset, int whence) throws ErrnoException {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            return checkedCount("lseek", (long) LSEEK.invokeExact(capture, fd, offset, whence), capture);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

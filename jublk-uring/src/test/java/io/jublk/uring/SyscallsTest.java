@@ -49,6 +49,27 @@ class SyscallsTest {
     }
 
     @Test
+    void shouldFindDataAndHolesWithLseek() throws Exception {
+        Path file = tmp.resolve("sparse");
+        int fd = Syscalls.open(file.toString(), Syscalls.O_RDWR | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment page = arena.allocate(4096);
+            page.fill((byte) 7);
+            assertEquals(4096, Syscalls.pwrite(fd, page, 4096, 1 << 20));
+            assertEquals(0, Syscalls.ftruncate(fd, 4 << 20));
+            // File systems without hole reporting call the whole file data; either way these hold.
+            long data = Syscalls.lseek(fd, 0, Syscalls.SEEK_DATA);
+            assertTrue(data <= 1 << 20, "data at or before the written page: " + data);
+            long hole = Syscalls.lseek(fd, 1 << 20, Syscalls.SEEK_HOLE);
+            assertTrue(hole >= (1 << 20) + 4096 && hole <= 4 << 20, "a hole after the written page: " + hole);
+            ErrnoException past = assertThrows(ErrnoException.class, () -> Syscalls.lseek(fd, 4 << 20, Syscalls.SEEK_DATA));
+            assertEquals(Errno.ENXIO, past.errno());
+        } finally {
+            Syscalls.close(fd);
+        }
+    }
+
+    @Test
     void shouldMapAndUnmapAnonymousMemory() throws Exception {
         MemorySegment m = Syscalls.mmap(8192, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
                 Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS, -1, 0);
