@@ -40,6 +40,8 @@ done
 
 work=$(mktemp -d /tmp/bench-fio.XXXXXX)
 log() { echo "[bench-fio $(date +%T)] $*" >&2; }
+# shellcheck source=bench-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 
 # Two ids that are free now: one for jublk, one for the other server.
 free_ids=()
@@ -52,10 +54,6 @@ jublk_id=${free_ids[0]} other_id=${free_ids[1]}
 fio_pid='' jublk_pid='' jublk_live=0 other_pid='' other_live=0 other_q='' nullblk_loaded=0
 jublk_cmd=("$java" --enable-native-access=ALL-UNNAMED -jar "$jar")
 
-alive_for() {  # alive_for SECONDS PID: waits until PID is gone or SECONDS have passed
-  local deadline=$((SECONDS + $1))
-  while kill -0 "$2" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-}
 
 stop_jublk() {
   [ -n "$jublk_pid" ] || return 0
@@ -126,16 +124,6 @@ trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM HUP
 
 # ---- servers ------------------------------------------------------------------------------------
-wait_for() {  # wait_for SECONDS PID CONDITION...: until CONDITION holds; fails if PID (if any) dies
-  local secs=$1 pid=$2; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.2
-  done
-}
-is_block() { [ -b "$1" ]; }
 
 start_nullblk() {  # start_nullblk QUEUES: sets dev
   [ -d /sys/module/null_blk ] && { rmmod null_blk || { log "cannot unload null_blk (in use?)"; return 1; }; }

@@ -2,7 +2,7 @@
 # The part of bench-nbd that runs where ublk_drv and nbd are (the test VM, or a host that has
 # them), as root. Not meant to be called by hand: jublk-bench/bin/bench-nbd passes every option.
 #
-#   bench-nbd-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--size-mib N]
+#   bench-nbd-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--size-mib N]
 #                      [--transport unix|tcp] [--connections "1 2"] [--seq-depth N]
 #                      [--server-depth N] [--data-mode MODE] [--nbd-max-kb N]
 #                      [--workloads "4k:randread:32 1m:read:seq ..."]
@@ -15,7 +15,7 @@
 # Whatever it created is removed on exit, also on failure or a signal.
 set -euo pipefail
 
-java='' jar='' runtime=5 warmup=12 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
+java='' jar='' runtime=5 warmup=12 row_warmup=2 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
 transport=unix connections=1 data_mode='' nbd_max_kb=''
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
     --jar) jar=$2; shift 2 ;;
     --runtime) runtime=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --row-warmup) row_warmup=$2; shift 2 ;;
     --size-mib) size_mib=$2; shift 2 ;;
     --transport) transport=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
@@ -43,6 +44,8 @@ for tool in fio jq qemu-nbd nbd-client; do
 done
 
 log() { echo "[bench-nbd $(date +%T)] $*" >&2; }
+# shellcheck source=bench-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 # On tmpfs, so that the export costs no device time: what is measured is the client's path to it.
 work=$(mktemp -d /tmp/bench-nbd.XXXXXX)
 [ "$(stat -f -c %T "$work")" = tmpfs ] || log "WARNING: $work is not on tmpfs ($(stat -f -c %T "$work"))"
@@ -55,10 +58,6 @@ declare -A pid_of devs id_of
 nbds=()
 jublk_cmd=("$java" --enable-native-access=ALL-UNNAMED -jar "$jar")
 
-alive_for() {  # alive_for SECONDS PID: waits until PID is gone or SECONDS have passed
-  local deadline=$((SECONDS + $1))
-  while kill -0 "$2" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-}
 
 stop_jublk() {  # stop_jublk SERVER
   local pid=${pid_of[$1]:-} id=${id_of[$1]:-}
@@ -106,16 +105,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM HUP
 
-wait_for() {  # wait_for SECONDS PID CONDITION...: until CONDITION holds; fails if PID (if any) dies
-  local secs=$1 pid=$2; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.2
-  done
-}
-is_block() { [ -b "$1" ]; }
 has_size() { [ "$(cat "/sys/block/${1#/dev/}/size" 2>/dev/null || echo 0)" -gt 0 ]; }
 
 # ---- the export -----------------------------------------------------------------------------------
@@ -205,31 +194,7 @@ start_kernel() {  # start_kernel NAME CONNECTIONS LBS: sets devs[NAME]
   fi
 }
 
-# ---- fio ------------------------------------------------------------------------------------------
-fio_run() {  # fio_run DEV RW BS IODEPTH SECONDS RAMP OUTPUT [MORE FIO OPTIONS]
-  local dev=$1 rw=$2 bs=$3 qd=$4 secs=$5 ramp=$6 out=$7 ramp_opt=()
-  shift 7
-  [ "$ramp" -gt 0 ] && ramp_opt=(--ramp_time="$ramp")
-  fio --name=bench --filename="$dev" --ioengine=io_uring --direct=1 --bs="$bs" --rw="$rw" \
-      --iodepth="$qd" --numjobs=1 --time_based --runtime="$secs" "${ramp_opt[@]}" \
-      --norandommap --randrepeat=0 --lat_percentiles=1 "$@" --output-format=json >"$out" 2>"$out.err" &
-  # In the background, so that a signal runs the trap now rather than after fio is done.
-  fio_pid=$!
-  wait "$fio_pid" || { log "fio failed on $dev ($rw $bs qd $qd):"; cat "$out.err" "$out" >&2; fio_pid=''; return 1; }
-  fio_pid=''
-}
 
-# RESULT server bs rw iodepth iops MB/s mean_us p99_us  (MB = 10^6 bytes; latency from submission)
-result_line() {  # result_line SERVER BS RW QD JSON
-  local dir=read
-  case $3 in *write) dir=write ;; esac
-  jq -r --arg s "$1" --arg bs "$2" --arg rw "$3" --arg qd "$4" --arg d "$dir" '
-    .jobs[0][$d] as $x
-    | ["RESULT", $s, $bs, $rw, $qd, ($x.iops | floor), ($x.bw_bytes / 100000 | round / 10),
-       ($x.lat_ns.mean / 100 | round / 10),
-       (($x.lat_ns.percentile // $x.clat_ns.percentile)["99.000000"] / 100 | round / 10)]
-    | map(tostring) | join(" ")' "$5"
-}
 
 # Clients, in the order each row runs them; BASE_client is what its ratio is taken against.
 servers=() bases=()
@@ -244,10 +209,10 @@ for c in $connections; do
 done
 
 for s in "${servers[@]}"; do
-  # One warm-up per client start: every request size in the rows, long enough for C2 to compile
-  # jublk's hot paths; the kernel client gets the same so that nobody is favoured.
-  log "$s: warm-up ${warmup}s on ${devs[$s]}"
-  fio_run "${devs[$s]}" randrw 4k 32 "$warmup" 0 "$work/warmup.json" --bssplit=4k/50:64k/25:1m/25
+  # The kernel's devices get the same warm-up, so that nobody is favoured.
+  log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row"
+  # shellcheck disable=SC2086
+  warm_up "${devs[$s]}" "$warmup" "$row_warmup" "$work" "$seq_depth" $workloads
 done
 
 results=$work/results
