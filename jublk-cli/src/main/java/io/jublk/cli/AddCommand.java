@@ -37,6 +37,10 @@ final class AddCommand implements Command {
     static final Path RUN_DIR = Path.of("/run/jublk");
 
     private static final int DEFAULT_TIMEOUT_SECONDS = 120;
+    /** The IO scheduler devices start with: none, as the kernel's loop device has. */
+    static final String DEFAULT_IO_SCHEDULER = "none";
+    /** {@code --io-scheduler kernel}: keep the scheduler the kernel chose. */
+    static final String KERNEL_IO_SCHEDULER = "kernel";
 
     /**
      * What a target is made from, beyond the device's size.
@@ -69,12 +73,15 @@ final class AddCommand implements Command {
      * @param spec what the target is made from
      * @param recovery what the kernel does with the device when its server goes away
      * @param fault the faults to inject ({@code --fault-*})
+     * @param ioScheduler the block layer's IO scheduler for the device, or {@code null} for the kernel's choice
      */
     record Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
-                    boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery, FaultOptions fault) {
+                    boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery, FaultOptions fault,
+                    String ioScheduler) {
         Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
                  boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery) {
-            this(target, sizeBytes, queues, depth, id, mode, fastestZeroCopy, blockSize, spec, recovery, FaultOptions.NONE);
+            this(target, sizeBytes, queues, depth, id, mode, fastestZeroCopy, blockSize, spec, recovery, FaultOptions.NONE,
+                    DEFAULT_IO_SCHEDULER);
         }
 
         Settings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
@@ -84,7 +91,7 @@ final class AddCommand implements Command {
         UblkDevice.Builder builder(BlockTarget t) {
             UblkDevice.Builder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
-                    .serverFlags(new ServerFlags(target, mode).encode());
+                    .serverFlags(new ServerFlags(target, mode).encode()).ioScheduler(ioScheduler);
             if ((t instanceof FaultTarget f ? f.inner() : t) instanceof NbdTarget nbd) {
                 // Never ask the server for more in one request than it takes.
                 b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
@@ -115,8 +122,8 @@ final class AddCommand implements Command {
                     err.println("jublk: note: this kernel's ublk driver has no zero copy (UBLK_F_AUTO_BUF_REG, Linux 6.16+, or"
                             + " UBLK_F_SUPPORT_ZERO_COPY, 6.15+); using " + best.cliName());
                 }
-                return new Settings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec, recovery, fault)
-                        .resolve(features, err);
+                return new Settings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec, recovery, fault,
+                        ioScheduler).resolve(features, err);
             }
             if (recovery != Recovery.OFF) {
                 UblkFeature needed = recovery == Recovery.FAIL_IO ? UblkFeature.USER_RECOVERY_FAIL_IO : UblkFeature.USER_RECOVERY;
@@ -166,6 +173,7 @@ final class AddCommand implements Command {
                 o.add("--recovery=" + recovery.cliName());
             }
             o.addAll(fault.asOptions());
+            o.addAll(List.of("--io-scheduler", ioScheduler == null ? KERNEL_IO_SCHEDULER : ioScheduler));
             return o;
         }
     }
@@ -187,7 +195,8 @@ final class AddCommand implements Command {
                        jublk add -t file --path FILE [--direct] [--read-only] [-s SIZE] [COMMON OPTIONS]
                        jublk add -t nbd --url URL [--connections N] [-s SIZE] [COMMON OPTIONS]
                   COMMON OPTIONS: [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
-                                  [-u | -z | --data-mode MODE] [--recovery[=MODE]] [-f] [--timeout SECONDS]
+                                  [-u | -z | --data-mode MODE] [--recovery[=MODE]] [--io-scheduler NAME]
+                                  [-f] [--timeout SECONDS]
                                   [--fault-error-rate R] [--fault-delay DURATION [--fault-delay-rate R]]
                                   [--fault-seed N]
 
@@ -232,6 +241,10 @@ final class AddCommand implements Command {
                                          by the new server), fail-in-flight (in-flight IO fails, new IO
                                          waits) or fail-io (all IO fails; Linux 6.13+). Not for mem,
                                          whose data dies with its server
+                      --io-scheduler NAME
+                                         the block layer's IO scheduler for /dev/ublkbN: none (default,
+                                         as the kernel's loop device has), mq-deadline, kyber, bfq, or
+                                         kernel to keep the kernel's choice (mq-deadline for one queue)
                   -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del',
                                          then delete the device
                       --timeout SECONDS  how long to wait for a background server to be live (default %d)
@@ -273,6 +286,7 @@ final class AddCommand implements Command {
                 Args.Option.flag("zero-copy", 'z'),
                 Args.Option.value("data-mode", (char) 0, "MODE"),
                 Args.Option.optionalValue("recovery", (char) 0, "MODE"),
+                Args.Option.value("io-scheduler", (char) 0, "NAME"),
                 Args.Option.hidden("take-over", "ID"),
                 Args.Option.flag("foreground", 'f'),
                 Args.Option.value("timeout", (char) 0, "SECONDS"),
@@ -320,7 +334,15 @@ final class AddCommand implements Command {
                         + " the server: a recovered device would be empty; leave out --recovery, or use -t file");
             }
         }
-        Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery, FaultOptions.parse(args));
+        String scheduler = args.has("io-scheduler") ? args.value("io-scheduler") : DEFAULT_IO_SCHEDULER;
+        if (KERNEL_IO_SCHEDULER.equals(scheduler)) {
+            scheduler = null;
+        } else if (!scheduler.matches("[a-z0-9_-]+")) {
+            throw CliException.usage(args.command(), "--io-scheduler '" + scheduler + "' is not a scheduler name: use none,"
+                    + " mq-deadline, kyber, bfq, or kernel for the kernel's choice");
+        }
+        Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery, FaultOptions.parse(args),
+                scheduler);
         try {
             s.builder(new SettingsCheck(kind.supportsZeroCopy())).validate();
         } catch (IllegalArgumentException e) {

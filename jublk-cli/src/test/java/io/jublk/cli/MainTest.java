@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,6 +178,21 @@ class MainTest {
         assertEquals(null, ServerState.read(dir, 7));
         Files.writeString(ServerState.path(dir, 9), "id=3\noption.0=-t\n");
         assertThrows(java.io.IOException.class, () -> ServerState.read(dir, 9));
+    }
+
+    @Test
+    void shouldStartDevicesWithoutAnIoSchedulerUnlessAskedFor() throws Exception {
+        AddCommand add = new AddCommand();
+        assertEquals("none", AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null"))).ioScheduler());
+        AddCommand.Settings deadline = AddCommand.settings(Args.parse("add", add.options(),
+                List.of("-t", "null", "--io-scheduler", "mq-deadline")));
+        assertEquals("mq-deadline", deadline.ioScheduler());
+        assertEquals(deadline, AddCommand.settings(Args.parse("add", add.options(), deadline.asOptions())), "passed on unchanged");
+        AddCommand.Settings kernel = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null", "--io-scheduler", "kernel")));
+        assertNull(kernel.ioScheduler(), "the kernel's choice");
+        assertEquals(kernel, AddCommand.settings(Args.parse("add", add.options(), kernel.asOptions())));
+        run("add", "-t", "null", "--io-scheduler", "../x").assertUsageError(
+                "jublk: add: --io-scheduler '../x' is not a scheduler name: use none, mq-deadline, kyber, bfq, or kernel for the kernel's choice (see 'jublk add --help')");
     }
 
     @Test

@@ -28,7 +28,7 @@ class CliIT {
         assertEquals(0, features.status(), features.err());
         assertTrue(features.out().contains("UBLK_F_USER_COPY"), features.out());
 
-        CliRun add = jublk("add", "-t", "mem", "-s", "128M", "-q", "2", "-d", "64");
+        CliRun add = jublk("add", "-t", "mem", "-s", "128M", "-q", "2", "-d", "64", "--io-scheduler", "mq-deadline");
         assertEquals(0, add.status(), add.err());
         Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+)").matcher(add.out());
         assertTrue(m.find(), add.out());
@@ -39,6 +39,8 @@ class CliIT {
             assertEquals(0, list.status(), list.err());
             assertTrue(list.out().contains("\"id\": " + id) || list.out().contains("\"id\":" + id), list.out());
             assertTrue(list.out().contains("\"mem\""), list.out());
+            String scheduler = Files.readString(Path.of("/sys/block/ublkb" + id + "/queue/scheduler"));
+            assertTrue(scheduler.contains("[mq-deadline]"), "the scheduler asked for: " + scheduler);
             System.out.println(Commands.fioVerify(bdev, 32L << 20, 32, 2));
         } finally {
             CliRun del = jublk("del", "-n", String.valueOf(id));
@@ -201,6 +203,8 @@ class CliIT {
                 {"recover a device without recovery", "was added without --recovery", "recover", "-n", "77"},
                 {"unknown device on quiesce", "there is no ublk device 999", "quiesce", "-n", "999"},
                 {"no permission", "add needs root, or write access to /dev/ublk-control", "nobody:", "add", "-t", "null"},
+                {"scheduler name malformed", "--io-scheduler 'a/b' is not a scheduler name", "add", "-t", "null",
+                        "--io-scheduler", "a/b"},
                 {"unknown command", "unknown command 'frobnicate'", "frobnicate"},
         };
         StringBuilder table = new StringBuilder("| input | message |\n|---|---|\n");
