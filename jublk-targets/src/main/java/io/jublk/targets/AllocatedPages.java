@@ -57,6 +57,15 @@ final class AllocatedPages {
 
     /** Sets every page that {@code [offset, offset + length)} touches, as far as it lies inside. */
     void set(long offset, long length) {
+        update(offset, length, true);
+    }
+
+    /** Clears every page that {@code [offset, offset + length)} touches, as far as it lies inside. */
+    void clear(long offset, long length) {
+        update(offset, length, false);
+    }
+
+    private void update(long offset, long length, boolean set) {
         long end = Math.min(offset + length, bytes);
         if (length <= 0 || offset < 0 || offset >= end) {
             return;
@@ -65,23 +74,12 @@ final class AllocatedPages {
         long last = (end - 1) >>> PAGE_SHIFT;
         for (long w = first >>> 6; w <= last >>> 6; w++) {
             long mask = mask(w, first, last);
-            // Already set is the common case (overwrites): skip the locked instruction then.
-            if (((long) WORDS.getAcquire(words, (int) w) & mask) != mask) {
+            if (!set) {
+                WORDS.getAndBitwiseAnd(words, (int) w, ~mask);
+            } else if (((long) WORDS.getAcquire(words, (int) w) & mask) != mask) {
+                // Already set is the common case (overwrites): the locked instruction is skipped then.
                 WORDS.getAndBitwiseOrRelease(words, (int) w, mask);
             }
-        }
-    }
-
-    /** Clears every page that {@code [offset, offset + length)} touches, as far as it lies inside. */
-    void clear(long offset, long length) {
-        long end = Math.min(offset + length, bytes);
-        if (length <= 0 || offset < 0 || offset >= end) {
-            return;
-        }
-        long first = offset >>> PAGE_SHIFT;
-        long last = (end - 1) >>> PAGE_SHIFT;
-        for (long w = first >>> 6; w <= last >>> 6; w++) {
-            WORDS.getAndBitwiseAnd(words, (int) w, ~mask(w, first, last));
         }
     }
 
