@@ -13,7 +13,7 @@
 # failure or a signal.
 set -euo pipefail
 
-java='' jar='' runtime=5 warmup=12 ramp=2 server_depth=128
+java='' jar='' runtime=5 warmup=12 row_warmup=2 ramp=2 server_depth=128
 queue_counts='1 2' rws='randread randwrite' depths='1 32'
 other='' other_del=''
 while [ $# -gt 0 ]; do
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
     --jar) jar=$2; shift 2 ;;
     --runtime) runtime=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --row-warmup) row_warmup=$2; shift 2 ;;
     --queues) queue_counts=$2; shift 2 ;;
     --rws) rws=$2; shift 2 ;;
     --depths) depths=$2; shift 2 ;;
@@ -226,9 +227,17 @@ for q in $queue_counts; do
   done
   for s in "${servers[@]}"; do
     # Warm-up: a mix of reads and writes at the deepest depth, long enough for the JIT (C2) to
-    # compile a Java server's hot paths; the same for every server, so nobody is favoured.
-    log "$s: warm-up ${warmup}s on ${devs[$s]}"
+    # compile a Java server's hot paths, then each row unmeasured, which C2 may compile again
+    # for its profile; the same for every server, so nobody is favoured.
+    log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row"
     fio_run "${devs[$s]}" randrw 32 "$q" "$warmup" 0 "$work/warmup.json"
+    if [ "$row_warmup" -gt 0 ]; then
+      for rw in $rws; do
+        for qd in $depths; do
+          fio_run "${devs[$s]}" "$rw" "$qd" "$q" "$row_warmup" 0 "$work/warmup.json"
+        done
+      done
+    fi
   done
   for rw in $rws; do
     for qd in $depths; do
