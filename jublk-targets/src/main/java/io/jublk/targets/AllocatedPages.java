@@ -34,11 +34,6 @@ final class AllocatedPages {
         this.bytes = bytes;
     }
 
-    /** @return the length covered */
-    long bytes() {
-        return bytes;
-    }
-
     /** @return whether {@code [offset, offset + length)} lies inside and every page it touches is set */
     boolean allSet(long offset, long length) {
         if (length <= 0 || offset < 0 || offset + length > bytes) {

@@ -144,7 +144,9 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         }
         this.fd = opened;
         this.readOnly = ro;
-        this.inline = b.inline != null ? b.inline : !b.direct && type == S_IFREG && inMemory(path);
+        String fileSystem = type == S_IFREG ? fileSystemType(path) : "";
+        boolean inMemory = fileSystem.equals("tmpfs") || fileSystem.equals("ramfs");
+        this.inline = b.inline != null ? b.inline : !b.direct && inMemory;
         int zero = -1;
         MemorySegment map = null;
         try {
@@ -157,10 +159,11 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
             }
             this.punchHole = !readOnly && !blockDevice && probePunchHole(fd, backing);
             this.zeroRange = blockDevice || punchHole;
-            boolean onTmpfs = type == S_IFREG && "tmpfs".equals(fileSystemType(path));
+            boolean onTmpfs = fileSystem.equals("tmpfs");
             if (Boolean.TRUE.equals(b.map) && !(inline && onTmpfs)) {
                 throw new IllegalArgumentException("cannot map " + path + ": mapping serves inline IO on tmpfs only"
-                        + (inline ? ", and this file is on " + fileSystemType(path) : ", and inline IO is off")
+                        + (!inline ? ", and inline IO is off"
+                                : blockDevice ? ", and this is a block device" : ", and this file is on " + fileSystem)
                         + "; leave map unset to let the target choose");
             }
             long mapped = Math.min(backing, size) & -(1L << AllocatedPages.PAGE_SHIFT);
@@ -674,12 +677,7 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         }
     }
 
-    /** Whether the file lives in memory (tmpfs, ramfs), where reading and writing it never waits for a device. */
-    private static boolean inMemory(Path path) {
-        String type = fileSystemType(path);
-        return type.equals("tmpfs") || type.equals("ramfs");
-    }
-
+    /** The file system type of a regular file, for choosing inline IO (tmpfs, ramfs) and the mapping (tmpfs). */
     private static String fileSystemType(Path path) {
         try {
             return Files.getFileStore(path).type();
