@@ -43,17 +43,64 @@ result_line() {  # result_line SERVER BS RW QD JSON
     | map(tostring) | join(" ")' "$5"
 }
 
-warm_up() {  # warm_up DEV SECONDS ROW_SECONDS WORK_DIR SEQ_DEPTH WORKLOAD...
-  # A mix of every request size for SECONDS, then each measured row for ROW_SECONDS: C2 compiles a
-  # Java server for the mix, and again for a row whose profile differs (a pure read, a lone
-  # request), which mid-measurement would cost the first run of that row a second of compiling.
-  local dev=$1 secs=$2 row_secs=$3 dir=$4 seq_depth=$5 w bs rw qd
-  shift 5
+jit_ticks() {  # jit_ticks PID: CPU time (1/100 s) the JIT compiler threads of JVM PID have used so far
+  local t n=0 c used
+  for t in /proc/"$1"/task/*; do
+    c=$(cat "$t/comm" 2>/dev/null) || continue
+    case $c in
+      C1\ Compiler* | C2\ Compiler*)
+        # stat after "(comm) ": field 12 is utime, 13 stime; comm itself may hold spaces.
+        used=$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || used=0
+        n=$((n + ${used:-0})) ;;
+    esac
+  done
+  echo "$n"
+}
+
+measure() {  # measure SERVER PID DEV BS RW QD SECONDS RAMP JSON RESULTS: one measured fio run
+  # Prints its RESULT line and appends it to RESULTS; for a JVM (PID given) the log says how long
+  # its JIT compiled during the run, which would make that run's figures suspect.
+  local server=$1 pid=$2 dev=$3 bs=$4 rw=$5 qd=$6 jit='' line iops mbps mean p99
+  [ -z "$pid" ] || jit=$(jit_ticks "$pid")
+  fio_run "$dev" "$rw" "$bs" "$qd" "$7" "$8" "$9"
+  [ -z "$jit" ] || jit=", JIT compiling $((($(jit_ticks "$pid") - jit) * 10)) ms"
+  line=$(result_line "$server" "$bs" "$rw" "$qd" "$9")
+  echo "$line" >>"${10}"
+  echo "$line"
+  read -r _ _ _ _ _ iops mbps mean p99 <<<"$line"
+  log "$server $bs $rw iodepth $qd: $iops IOPS, $mbps MB/s, mean $mean us, p99 $p99 us$jit"
+}
+
+warm_up() {  # warm_up DEV PID SECONDS ROW_SECONDS SETTLE_SECONDS WORK_DIR SEQ_DEPTH WORKLOAD...
+  # A mix of every request size for SECONDS, then rounds of each measured row for ROW_SECONDS.
+  # C2 compiles a Java server's hot path for the mix, and again for a row whose profile differs (a
+  # pure read, a lone request); under TCG one compile takes seconds, and one mid-measurement costs
+  # that run a third of its IOPS. So for a JVM (PID given) the row rounds repeat until its compiler
+  # threads used under 1% of a round, for at most SETTLE_SECONDS more; a kernel device (PID empty)
+  # gets one round.
+  local dev=$1 pid=$2 secs=$3 row_secs=$4 settle=$5 dir=$6 seq_depth=$7 w bs rw qd
+  local round=0 start before used round_secs t0
+  shift 7
   fio_run "$dev" randrw 4k 32 "$secs" 0 "$dir/warmup.json" --bssplit=4k/50:64k/25:1m/25
   [ "$row_secs" -gt 0 ] || return 0
-  for w in "$@"; do
-    IFS=: read -r bs rw qd <<<"$w"
-    [ "$qd" = seq ] && qd=$seq_depth
-    fio_run "$dev" "$rw" "$bs" "$qd" "$row_secs" 0 "$dir/warmup.json"
+  start=$SECONDS
+  while :; do
+    round=$((round + 1)) t0=$SECONDS
+    [ -z "$pid" ] || before=$(jit_ticks "$pid")
+    for w in "$@"; do
+      IFS=: read -r bs rw qd <<<"$w"
+      [ "$qd" = seq ] && qd=$seq_depth
+      fio_run "$dev" "$rw" "$bs" "$qd" "$row_secs" 0 "$dir/warmup.json"
+    done
+    [ -n "$pid" ] || return 0
+    used=$(($(jit_ticks "$pid") - before)) round_secs=$((SECONDS - t0))
+    if [ "$used" -le "$round_secs" ]; then
+      log "  JIT settled: round $round of the rows took ${round_secs}s, compiling $((used * 10)) ms"
+      return 0
+    fi
+    if [ $((SECONDS - start)) -ge "$settle" ]; then
+      log "  JIT still compiling after $((SECONDS - start))s of row rounds ($((used * 10)) ms in round $round); measuring anyway"
+      return 0
+    fi
   done
 }

@@ -2,7 +2,7 @@
 # The part of bench-nbd that runs where ublk_drv and nbd are (the test VM, or a host that has
 # them), as root. Not meant to be called by hand: jublk-bench/bin/bench-nbd passes every option.
 #
-#   bench-nbd-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--size-mib N]
+#   bench-nbd-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--jit-settle S] [--size-mib N]
 #                      [--transport unix|tcp] [--connections "1 2"] [--seq-depth N]
 #                      [--server-depth N] [--data-mode MODE] [--nbd-max-kb N]
 #                      [--workloads "4k:randread:32 1m:read:seq ..."]
@@ -15,7 +15,7 @@
 # Whatever it created is removed on exit, also on failure or a signal.
 set -euo pipefail
 
-java='' jar='' runtime=5 warmup=12 row_warmup=2 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
+java='' jar='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
 transport=unix connections=1 data_mode='' nbd_max_kb=''
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
     --runtime) runtime=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --row-warmup) row_warmup=$2; shift 2 ;;
+    --jit-settle) jit_settle=$2; shift 2 ;;
     --size-mib) size_mib=$2; shift 2 ;;
     --transport) transport=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
@@ -210,9 +211,9 @@ done
 
 for s in "${servers[@]}"; do
   # The kernel's devices get the same warm-up, so that nobody is favoured.
-  log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row"
+  log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row, repeated until the JIT settles"
   # shellcheck disable=SC2086
-  warm_up "${devs[$s]}" "$warmup" "$row_warmup" "$work" "$seq_depth" $workloads
+  warm_up "${devs[$s]}" "${pid_of[$s]:-}" "$warmup" "$row_warmup" "$jit_settle" "$work" "$seq_depth" $workloads
 done
 
 results=$work/results
@@ -222,13 +223,7 @@ for w in $workloads; do
   IFS=: read -r bs rw qd <<<"$w"
   [ "$qd" = seq ] && qd=$seq_depth
   for s in "${servers[@]}"; do
-    json=$work/$s-$bs-$rw-qd$qd.json
-    fio_run "${devs[$s]}" "$rw" "$bs" "$qd" "$runtime" "$ramp" "$json"
-    line=$(result_line "$s" "$bs" "$rw" "$qd" "$json")
-    echo "$line" >>"$results"
-    echo "$line"
-    read -r _ _ _ _ _ iops mbps mean p99 <<<"$line"
-    log "$s $bs $rw iodepth $qd: $iops IOPS, $mbps MB/s, mean $mean us, p99 $p99 us"
+    measure "$s" "${pid_of[$s]:-}" "${devs[$s]}" "$bs" "$rw" "$qd" "$runtime" "$ramp" "$work/$s-$bs-$rw-qd$qd.json" "$results"
   done
 done
 
