@@ -2,6 +2,7 @@ package io.jublk.cli;
 
 import io.jublk.core.BlockTarget;
 import io.jublk.core.DataMode;
+import io.jublk.core.IoBufferProvider;
 import io.jublk.core.Recovery;
 import io.jublk.core.UblkControl;
 import io.jublk.core.UblkDevice;
@@ -92,6 +93,9 @@ final class AddCommand implements Command {
             UblkDevice.Builder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
                     .serverFlags(new ServerFlags(target, mode).encode()).ioScheduler(ioScheduler);
+            if (mode == DataMode.COPY_APPLICATION_BUFFERS && (t instanceof FaultTarget f ? f.inner() : t) instanceof IoBufferProvider p) {
+                b.bufferProvider(p);
+            }
             if ((t instanceof FaultTarget f ? f.inner() : t) instanceof NbdTarget nbd) {
                 // Never ask the server for more in one request than it takes.
                 b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
@@ -234,7 +238,10 @@ final class AddCommand implements Command {
                                          has (auto-zero-copy 6.16+, zero-copy 6.15+) and falls back to
                                          user-copy, then copy, saying so
                       --data-mode MODE   exactly this data mode, or fail: copy, user-copy, zero-copy
-                                         (REGISTER_IO_BUF per request) or auto-zero-copy (AUTO_BUF_REG)
+                                         (REGISTER_IO_BUF per request), auto-zero-copy (AUTO_BUF_REG)
+                                         or, for file, copy-application-buffers (NEED_GET_DATA): a
+                                         file on tmpfs lends its own pages, so the kernel copies data
+                                         once, straight to or from the file, as loop does
                       --recovery[=MODE]  the device outlives its server (killed, crashed, upgraded) until
                                          'jublk recover -n N' serves it again; MODE is what happens to IO
                                          meanwhile: reissue (default: IO waits, in-flight IO is redone
@@ -341,6 +348,10 @@ final class AddCommand implements Command {
             throw CliException.usage(args.command(), "--io-scheduler '" + scheduler + "' is not a scheduler name: use none,"
                     + " mq-deadline, kyber, bfq, or kernel for the kernel's choice");
         }
+        if (mode == DataMode.COPY_APPLICATION_BUFFERS && !kind.lendsBuffers()) {
+            throw CliException.usage(args.command(), "data mode copy-application-buffers is for the file target, which lends"
+                    + " its own buffers (a mapped file's pages); " + kind.cliName() + " has none: use copy or user-copy");
+        }
         Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery, FaultOptions.parse(args),
                 scheduler);
         try {
@@ -352,7 +363,7 @@ final class AddCommand implements Command {
     }
 
     /** Stands in for the target while the settings are checked, before the real one is opened. */
-    private record SettingsCheck(boolean supportsZeroCopy) implements BlockTarget {
+    private record SettingsCheck(boolean supportsZeroCopy) implements BlockTarget, IoBufferProvider {
         @Override
         public int read(io.jublk.core.UblkIo io) {
             return EIO;
@@ -361,6 +372,16 @@ final class AddCommand implements Command {
         @Override
         public int write(io.jublk.core.UblkIo io) {
             return EIO;
+        }
+
+        @Override
+        public java.lang.foreign.MemorySegment acquire(io.jublk.core.UblkIo io) {
+            return null;
+        }
+
+        @Override
+        public void release(io.jublk.core.UblkIo io, java.lang.foreign.MemorySegment buffer) {
+            // Never lends anything: it only stands in for the target while the settings are checked.
         }
     }
 
@@ -431,11 +452,12 @@ final class AddCommand implements Command {
 
     private static DataMode parseMode(String name) throws CliException {
         for (DataMode m : DataMode.values()) {
-            if (m != DataMode.COPY_APPLICATION_BUFFERS && m.cliName().equals(name)) {
+            if (m.cliName().equals(name)) {
                 return m;
             }
         }
-        throw CliException.usage("add", "unknown data mode '" + name + "': use copy, user-copy, zero-copy or auto-zero-copy");
+        throw CliException.usage("add", "unknown data mode '" + name + "': use copy, copy-application-buffers, user-copy, zero-copy"
+                + " or auto-zero-copy");
     }
 
     /**

@@ -71,6 +71,11 @@ enum TargetKind {
         return this == FILE;
     }
 
+    /** @return whether the target lends its own buffers (data mode copy-application-buffers) */
+    boolean lendsBuffers() {
+        return this == FILE;
+    }
+
     /** @return one line for help */
     String description() {
         return description;

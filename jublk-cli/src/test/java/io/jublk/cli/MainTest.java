@@ -124,8 +124,11 @@ class MainTest {
                 + "use copy or user-copy (see 'jublk add --help')");
         run("add", "-t", "mem", "-u", "-z").assertUsageError("jublk: add: give one of -u/--user-copy, -z/--zero-copy and --data-mode "
                 + "(see 'jublk add --help')");
-        run("add", "-t", "mem", "--data-mode", "fast").assertUsageError("jublk: add: unknown data mode 'fast': use copy, user-copy, "
-                + "zero-copy or auto-zero-copy (see 'jublk add --help')");
+        run("add", "-t", "mem", "--data-mode", "fast").assertUsageError("jublk: add: unknown data mode 'fast': use copy, "
+                + "copy-application-buffers, user-copy, zero-copy or auto-zero-copy (see 'jublk add --help')");
+        run("add", "-t", "mem", "--data-mode", "copy-application-buffers").assertUsageError("jublk: add: data mode "
+                + "copy-application-buffers is for the file target, which lends its own buffers (a mapped file's pages); mem has "
+                + "none: use copy or user-copy (see 'jublk add --help')");
     }
 
     @Test
@@ -207,6 +210,10 @@ class MainTest {
         assertEquals(new AddCommand.Settings(TargetKind.FILE, 48L << 20, 2, 128, -1, DataMode.ZERO_COPY, false, 512,
                 new AddCommand.TargetSpec(image, true, true), Recovery.OFF), s);
         assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())));
+        AddCommand.Settings lent = AddCommand.settings(Args.parse("add", add.options(),
+                List.of("-t", "file", "--path", image.toString(), "--data-mode", "copy-application-buffers")));
+        assertEquals(DataMode.COPY_APPLICATION_BUFFERS, lent.mode(), "the file target lends its own buffers");
+        assertEquals(lent, AddCommand.settings(Args.parse("add", add.options(), lent.asOptions())));
         AddCommand.Settings fastest = AddCommand.settings(Args.parse("add", add.options(),
                 List.of("-t", "file", "-p", image.toString(), "-z", "-s", "1G")));
         assertEquals(1L << 30, fastest.sizeBytes(), "an explicit size wins over the file's");

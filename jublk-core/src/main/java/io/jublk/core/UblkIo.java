@@ -24,6 +24,7 @@ public final class UblkIo {
     private int length;
     private int bufferIndex = -1;
     MemorySegment buffer;
+    long inPlaceAddress;                      // COPY_APPLICATION_BUFFERS: IoBufferProvider#inPlace, else 0
 
     UblkIo(UblkQueue queue, int tag) {
         this.queue = queue;
@@ -67,6 +68,17 @@ public final class UblkIo {
     /** @return the length in bytes */
     public int length() {
         return length;
+    }
+
+    /**
+     * Whether the kernel moves this request's data straight between the request and its final place
+     * ({@link IoBufferProvider#inPlace}): a read's data is there already, a write's data is there by the
+     * time the target sees it, and the target only answers with the length.
+     *
+     * @return whether the data is in place
+     */
+    public boolean isInPlace() {
+        return inPlaceAddress != 0;
     }
 
     /** @return whether a write must be durable before it completes (forced unit access) */

@@ -443,7 +443,7 @@ public final class UblkQueue implements AutoCloseable {
             if (!acquireBuffer(tag)) {
                 return;
             }
-            queueIoCommand(UblkCmd.UBLK_U_IO_NEED_GET_DATA, tag, 0, ios[tag].buffer.address());
+            queueIoCommand(UblkCmd.UBLK_U_IO_NEED_GET_DATA, tag, 0, dataAddress(ios[tag]));
             state[tag] = S_GET_DATA;
         } else {
             if (res != -ENODEV) {
@@ -457,6 +457,7 @@ public final class UblkQueue implements AutoCloseable {
                 // request is being dispatched): tell the others the device is going away.
                 device.onQueueAborted(this);
             }
+            ios[tag].inPlaceAddress = 0;
             if (ios[tag].buffer != null && needGetData) {
                 provider.release(ios[tag], ios[tag].buffer);
                 ios[tag].buffer = null;
@@ -473,6 +474,11 @@ public final class UblkQueue implements AutoCloseable {
         UblkIo io = ios[tag];
         MemorySegment buffer;
         try {
+            long place = provider.inPlace(io);
+            if (place != 0) {
+                io.inPlaceAddress = place;
+                return true;
+            }
             buffer = provider.acquire(io);
         } catch (RuntimeException | Error e) {
             buffer = null;
@@ -567,6 +573,10 @@ public final class UblkQueue implements AutoCloseable {
         long address;
         if (mode == DataMode.COPY) {
             address = io.buffer.address();
+        } else if (needGetData && io.inPlaceAddress != 0) {
+            // A read's data goes from its place to the request as the commit is submitted.
+            address = io.inPlaceAddress;
+            io.inPlaceAddress = 0;
         } else if (needGetData && io.buffer != null) {
             address = io.buffer.address();
             releaseAfterSubmit[releaseCount++] = tag;
@@ -599,6 +609,10 @@ public final class UblkQueue implements AutoCloseable {
     }
 
     // ---- submission helpers ---------------------------------------------------------------------
+
+    private static long dataAddress(UblkIo io) {
+        return io.inPlaceAddress != 0 ? io.inPlaceAddress : io.buffer.address();
+    }
 
     private void queueIoCommand(int cmdOp, int tag, int result, long address) {
         SubmissionEntry sqe = nextSqe();
@@ -764,6 +778,7 @@ public final class UblkQueue implements AutoCloseable {
         }
         if (needGetData) {
             for (UblkIo io : ios) {
+                io.inPlaceAddress = 0;
                 if (io.buffer != null) {
                     provider.release(io, io.buffer);
                     io.buffer = null;

@@ -2,9 +2,11 @@ package io.jublk.targets;
 
 import io.jublk.core.BlockTarget;
 import io.jublk.core.DataMode;
+import io.jublk.core.IoBufferProvider;
 import io.jublk.core.TargetCapabilities;
 import io.jublk.core.UblkIo;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.uapi.UblkIoOp;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUringConstants;
@@ -28,6 +30,13 @@ import java.nio.file.Path;
  * thread, which never waits for a device there ({@link Builder#inline}). On tmpfs they are copied
  * straight to or from a shared mapping of the file where its pages hold data, with no system call
  * ({@link Builder#map}); elsewhere, and into holes, with pread/pwrite.
+ *
+ * <p>The target is also an {@link IoBufferProvider}, for {@link DataMode#COPY_APPLICATION_BUFFERS}:
+ * there a mapped file's requests are served in place ({@link #inPlace}), the kernel copying a read's
+ * data straight from the file's pages and a write's straight into them: one copy per request, as with
+ * the kernel's loop device, where the other copy modes take two (or one and a system call). Writes
+ * pay for it with a second round trip to the kernel (NEED_GET_DATA); other requests get a per-tag
+ * buffer of the target's own.
  *
  * <ul>
  *   <li>reads and writes: in the zero copy modes {@code IORING_OP_READ_FIXED}/{@code WRITE_FIXED}
@@ -55,7 +64,7 @@ import java.nio.file.Path;
  * the lost pages would fault. Thread-safety: a queue only touches its own state, so one target
  * serves every queue.
  */
-public final class FileTarget implements BlockTarget, AutoCloseable {
+public final class FileTarget implements BlockTarget, IoBufferProvider, AutoCloseable {
     private static final int S_IFMT = 0170000;
     private static final int S_IFBLK = 0060000;
     private static final int S_IFREG = 0100000;
@@ -99,7 +108,8 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     /** Per-queue state; only the queue's thread touches it after {@link #onQueueStart}. */
     private static final class QueueState {
         final int[] done;
-        final MemorySegment[] buffers;   // USER_COPY only
+        long inPlace;                    // requests served in place; written by the queue's thread only
+        final MemorySegment[] buffers;   // USER_COPY and COPY_APPLICATION_BUFFERS only
         final MemorySegment mapping;
 
         QueueState(int depth, MemorySegment mapping, int maxIoBytes) {
@@ -328,7 +338,8 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     public void onQueueStart(UblkQueue queue) throws IOException {
         int maxIoBytes = queue.device().info().maxIoBufBytes();
         MemorySegment mapping = null;
-        if (queue.device().dataMode() == DataMode.USER_COPY) {
+        DataMode dataMode = queue.device().dataMode();
+        if (dataMode == DataMode.USER_COPY || dataMode == DataMode.COPY_APPLICATION_BUFFERS) {
             // Virtual memory only, page aligned per tag (so O_DIRECT is happy); touched when used.
             mapping = Syscalls.mmap((long) queue.depth() * maxIoBytes, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
                     Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
@@ -362,10 +373,53 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
         return b != null ? b : qs.buffers[io.tag()];
     }
 
+    // ---- buffers in COPY_APPLICATION_BUFFERS mode -----------------------------------------------
+
+    /**
+     * A request that goes through the file's mapping (see {@link #servesInline}) is served in place:
+     * the kernel copies a read's data straight out of the file's pages and a write's data straight
+     * into them, one copy as with the kernel's loop device.
+     */
+    @Override
+    public long inPlace(UblkIo io) {
+        if (fileMap == null || !servesInline(io) || !allocated.allSet(io.offset(), io.length())) {
+            return 0L;
+        }
+        if (io.op() == UblkIoOp.UBLK_IO_OP_WRITE && (readOnly || io.fua())) {
+            return 0L;
+        }
+        state(io).inPlace++;
+        return fileMap.address() + io.offset();
+    }
+
+    /**
+     * How many requests the running queues have served in place ({@link #inPlace}); a figure for
+     * tests and statistics, read without synchronising with the queues.
+     *
+     * @return the count over the queues running now
+     */
+    public long inPlaceRequests() {
+        return queues.sum(qs -> qs.inPlace);
+    }
+
+    /** Other requests get the queue's own buffer for their tag. */
+    @Override
+    public MemorySegment acquire(UblkIo io) {
+        return state(io).buffers[io.tag()];
+    }
+
+    @Override
+    public void release(UblkIo io, MemorySegment buffer) {
+        // The buffers belong to the queue's state for as long as the queue runs.
+    }
+
     // ---- requests -------------------------------------------------------------------------------
 
     @Override
     public int read(UblkIo io) {
+        if (io.isInPlace()) {
+            return io.length();
+        }
         QueueState qs = state(io);
         if (servesInline(io)) {
             return viaFileMap(io) ? readMapped(io) : readInline(io, qs);
@@ -378,6 +432,9 @@ public final class FileTarget implements BlockTarget, AutoCloseable {
     public int write(UblkIo io) {
         if (readOnly) {
             return -EROFS;
+        }
+        if (io.isInPlace()) {
+            return io.length();
         }
         QueueState qs = state(io);
         boolean inlineWrite = servesInline(io) && !io.fua();

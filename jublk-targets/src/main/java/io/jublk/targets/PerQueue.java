@@ -49,6 +49,21 @@ final class PerQueue<T> {
     }
 
     /**
+     * @param value what to add up from each queue's state
+     * @return the sum over the queues that have state
+     */
+    @SuppressWarnings("unchecked")
+    synchronized long sum(java.util.function.ToLongFunction<T> value) {
+        long total = 0;
+        for (Object state : states) {
+            if (state != null) {
+                total += value.applyAsLong((T) state);
+            }
+        }
+        return total;
+    }
+
+    /**
      * @param qid a started queue
      * @return its state
      */

@@ -4,10 +4,13 @@ import io.jublk.core.DataMode;
 import io.jublk.core.UblkControl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,12 +55,19 @@ class CliIT {
         assertEquals("", servers, "no server process left");
     }
 
-    @Test
-    void shouldServeAFileWithTheBestZeroCopyTheKernelHas() throws Exception {
+    /** {@code --zero-copy}: the best zero copy the kernel has; copy-application-buffers: the file's own pages. */
+    @ParameterizedTest
+    @CsvSource({"--zero-copy,", "--data-mode,copy-application-buffers"})
+    void shouldServeAFileInTheDataModeAskedFor(String option, String value) throws Exception {
         Path image = Files.createTempFile(Path.of("/tmp"), "jublk-cli", ".img");
         try {
             Commands.check(30, "truncate", "-s", "96M", image.toString());
-            CliRun add = jublk("add", "-t", "file", "--path", image.toString(), "--zero-copy", "-q", "2", "-d", "64");
+            List<String> command = new ArrayList<>(List.of("add", "-t", "file", "--path", image.toString(), option));
+            if (value != null) {
+                command.add(value);
+            }
+            command.addAll(List.of("-q", "2", "-d", "64"));
+            CliRun add = jublk(command.toArray(String[]::new));
             assertEquals(0, add.status(), add.err());
             Matcher m = Pattern.compile("dev (\\d+): (/dev/ublkb\\d+) \\(file " + Pattern.quote(image.toString())
                     + ", 96 MiB, 2 queues x 64, ([a-z-]+)\\)").matcher(add.out());
@@ -69,7 +79,8 @@ class CliIT {
             try (UblkControl ctl = UblkControl.open()) {
                 features = ctl.features();
             }
-            assertEquals(DataMode.fastest(features, true).cliName(), mode, "the best mode this kernel offers");
+            assertEquals(value != null ? value : DataMode.fastest(features, true).cliName(), mode,
+                    "the mode asked for, or with --zero-copy the best this kernel offers");
             try {
                 CliRun list = jublk("list", "--json");
                 assertEquals(0, list.status(), list.err());
@@ -151,7 +162,7 @@ class CliIT {
 
     /** Runs the CLI as uid 65534 in its own JVM, for the cases that depend on who asks. */
     private static CliRun jublkAsNobody(String... args) throws Exception {
-        List<String> c = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+        List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.jublk.cli.Main"));
         c.addAll(List.of(args));

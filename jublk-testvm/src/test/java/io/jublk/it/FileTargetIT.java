@@ -46,8 +46,12 @@ class FileTargetIT {
 
     private static UblkDevice device(FileTarget target, DataMode mode) throws Exception {
         assumeKernelHas(mode);
-        UblkDevice dev = UblkDevice.builder().target(target).size(target.size()).queues(2).depth(64)
-                .dataMode(mode).build();
+        UblkDevice.Builder builder = UblkDevice.builder().target(target).size(target.size()).queues(2).depth(64)
+                .dataMode(mode);
+        if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
+            builder.bufferProvider(target);
+        }
+        UblkDevice dev = builder.build();
         dev.runQueues();
         dev.start();
         return dev;
@@ -56,7 +60,8 @@ class FileTargetIT {
     @ParameterizedTest
     @CsvSource({"COPY,false,,", "COPY,false,,false", "COPY,false,false,", "COPY,true,,", "USER_COPY,false,,",
             "USER_COPY,false,,false", "USER_COPY,false,false,", "USER_COPY,true,,", "ZERO_COPY,false,,",
-            "ZERO_COPY,true,,", "AUTO_ZERO_COPY,false,,", "AUTO_ZERO_COPY,true,,"})
+            "ZERO_COPY,true,,", "AUTO_ZERO_COPY,false,,", "AUTO_ZERO_COPY,true,,", "COPY_APPLICATION_BUFFERS,false,,",
+            "COPY_APPLICATION_BUFFERS,false,,false", "COPY_APPLICATION_BUFFERS,true,,"})
     void shouldPassFioVerify(DataMode mode, boolean direct, Boolean inline, Boolean map) throws Exception {
         FileTarget.Builder builder = FileTarget.builder(backing).direct(direct);
         if (inline != null) {
@@ -77,13 +82,19 @@ class FileTargetIT {
                 String out = Commands.fioVerify(dev.blockPath(), 128L << 20, 64, 2);
                 System.out.println("fio verify, " + mode + (direct ? ", O_DIRECT backing" : ", buffered backing") + ":\n" + out);
                 assertNoTargetFailures(dev);
+                long inPlace = file.inPlaceRequests();
+                if (mode == DataMode.COPY_APPLICATION_BUFFERS && file.isMapped()) {
+                    assertTrue(inPlace > 0, "requests served in place, straight from and into the file's pages");
+                } else {
+                    assertEquals(0, inPlace, "nothing in place unless the file is mapped and lends its pages");
+                }
             }
         }
         assertTrue(Files.size(backing) == SIZE, "the backing file keeps its size");
     }
 
     @ParameterizedTest
-    @CsvSource({"COPY", "USER_COPY", "ZERO_COPY", "AUTO_ZERO_COPY"})
+    @CsvSource({"COPY", "COPY_APPLICATION_BUFFERS", "USER_COPY", "ZERO_COPY", "AUTO_ZERO_COPY"})
     void shouldStoreExactlyWhatWasWrittenInTheBackingFile(DataMode mode) throws Exception {
         byte[] pattern = new byte[24 << 20];
         new Random(42).nextBytes(pattern);
@@ -155,7 +166,7 @@ class FileTargetIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"COPY", "USER_COPY"})
+    @CsvSource({"COPY", "USER_COPY", "COPY_APPLICATION_BUFFERS"})
     void shouldReadHolesThroughTheMappedFileWithoutAllocatingThem(DataMode mode) throws Exception {
         // 8 MiB of data at 16 MiB in an otherwise sparse file, written before the target opens.
         Commands.check(60, "dd", "if=/dev/urandom", "of=" + backing, "bs=1M", "count=8", "seek=16",
