@@ -3,7 +3,7 @@
 # Not meant to be called by hand: jublk-bench/bin/bench-file passes every option.
 #
 #   bench-file-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--jit-settle S] [--size-mib N]
-#                       [--modes "copy user-copy zero-copy auto-zero-copy"]
+#                       [--modes "copy copy-application-buffers user-copy zero-copy auto-zero-copy"]
 #                       [--backing buffered|direct|both] [--seq-depth N] [--server-depth N]
 #                       [--workloads "4k:randread:32 1m:read:seq ..."] [--no-null]
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 java='' jar='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
-modes='copy user-copy zero-copy auto-zero-copy' backing=buffered null=1
+modes='copy copy-application-buffers user-copy zero-copy auto-zero-copy' backing=buffered null=1
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
   case $1 in
@@ -216,14 +216,14 @@ awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
   END {
     ns = split(servers, sv, " "); split(bases, bv, " ")
     for (j = 1; j <= ns; j++) base[sv[j]] = bv[j]
-    printf "%-21s %-5s %-10s %7s %10s %9s %10s %10s %7s\n", "server", "bs", "rw", "iodepth", "IOPS", "MB/s", "mean_us", "p99_us", "ratio"
+    printf "%-24s %-5s %-10s %7s %10s %9s %10s %10s %7s\n", "server", "bs", "rw", "iodepth", "IOPS", "MB/s", "mean_us", "p99_us", "ratio"
     for (i = 1; i <= n; i++) {
       key = order[i]; split(key, k, SUBSEP)
       for (j = 1; j <= ns; j++) {
         s = sv[j]
         if (!((key, s) in iops)) continue
         r = (s == "loop") ? 1 : ratio(key, s, base[s])
-        printf "%-21s %-5s %-10s %7s %10s %9.1f %10.1f %10.1f %7s\n", s, k[1], k[2], k[3], commas(iops[key, s]), mbps[key, s], mean[key, s], p99[key, s], fmt(r)
+        printf "%-24s %-5s %-10s %7s %10s %9.1f %10.1f %10.1f %7s\n", s, k[1], k[2], k[3], commas(iops[key, s]), mbps[key, s], mean[key, s], p99[key, s], fmt(r)
       }
       if (i < n) print ""
     }
