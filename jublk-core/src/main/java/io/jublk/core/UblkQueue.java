@@ -90,6 +90,7 @@ public final class UblkQueue implements AutoCloseable {
     private final int[] releaseAfterSubmit;
     private final boolean[] registered;
     private int releaseCount;
+    private boolean dataRequested;   // a NEED_GET_DATA was queued this round
     private volatile int remotePending;
     @SuppressWarnings("unused") // accessed through SLEEPING
     private volatile boolean sleeping;
@@ -297,6 +298,7 @@ public final class UblkQueue implements AutoCloseable {
             releaseSubmittedBuffers();
             work += ring.pollCompletions(onCompletion);
             work += drainRemote();
+            work += finishDataRequests();
             if (ring.pendingSubmissions() > 0) {
                 ring.submit();
                 releaseSubmittedBuffers();
@@ -341,11 +343,26 @@ public final class UblkQueue implements AutoCloseable {
             }
             work += ring.pollCompletions(onCompletion);
             work += drainRemote();
+            work += finishDataRequests();
             afterRound();
             return work;
         } catch (ErrnoException e) {
             throw new UblkException("io_uring_enter on queue " + qid, devId, e);
         }
+    }
+
+    /**
+     * The kernel answers NEED_GET_DATA as it is submitted, having copied the write's data: submit
+     * this round's now and serve those writes in this round, rather than a round later.
+     */
+    private int finishDataRequests() throws ErrnoException {
+        if (!dataRequested) {
+            return 0;
+        }
+        dataRequested = false;
+        ring.submit();
+        releaseSubmittedBuffers();
+        return ring.pollCompletions(onCompletion);
     }
 
     /**
@@ -445,6 +462,7 @@ public final class UblkQueue implements AutoCloseable {
             }
             queueIoCommand(UblkCmd.UBLK_U_IO_NEED_GET_DATA, tag, 0, dataAddress(ios[tag]));
             state[tag] = S_GET_DATA;
+            dataRequested = true;
         } else {
             if (res != -ENODEV) {
                 // The kernel refused a command; the slot is lost to this server either way.
