@@ -54,6 +54,84 @@ class MemDeviceIT {
         }
     }
 
+    /**
+     * An application whose data already sits in its own memory lends that very place
+     * ({@link IoBufferProvider#inPlace}): the kernel copies reads out of it and writes into it, and
+     * the target only answers with the length.
+     */
+    @Test
+    void shouldServeInPlaceFromTheApplicationsOwnMemory() throws Exception {
+        long size = 64L << 20;
+        try (Arena arena = Arena.ofShared()) {
+            InPlaceStore store = new InPlaceStore(arena.allocate(size, 4096));
+            try (UblkDevice dev = UblkDevice.builder().target(store).bufferProvider(store).size(size).queues(2).depth(32)
+                    .dataMode(DataMode.COPY_APPLICATION_BUFFERS).build()) {
+                dev.runQueues();
+                dev.start();
+                System.out.println(Commands.fioVerify(dev.blockPath(), 32L << 20, 32, 2));
+                Path pattern = Files.createTempFile(Path.of("/tmp"), "jublk-in-place", ".bin");
+                try {
+                    Commands.check(60, "dd", "if=/dev/urandom", "of=" + pattern, "bs=1M", "count=8", "status=none");
+                    Commands.check(60, "dd", "if=" + pattern, "of=" + dev.blockPath(), "bs=64k", "seek=" + (40 << 4),
+                            "oflag=direct", "status=none");
+                    byte[] expected = Files.readAllBytes(pattern);
+                    byte[] held = store.memory.asSlice(40L << 20, expected.length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    assertTrue(java.util.Arrays.equals(expected, held), "the writes landed in the application's memory");
+                } finally {
+                    Files.deleteIfExists(pattern);
+                }
+                assertTrue(store.served.get() > 0, "requests were served in place");
+                assertEquals(0, store.notInPlace.get(), "every read and write was in place");
+            }
+        }
+    }
+
+    /** Storage that is one block of the application's memory, lent in place for every read and write. */
+    private static final class InPlaceStore implements BlockTarget, IoBufferProvider {
+        final MemorySegment memory;
+        final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong notInPlace = new java.util.concurrent.atomic.AtomicLong();
+
+        InPlaceStore(MemorySegment memory) {
+            this.memory = memory;
+        }
+
+        @Override
+        public long inPlace(UblkIo io) {
+            return memory.address() + io.offset();
+        }
+
+        @Override
+        public MemorySegment acquire(UblkIo io) {
+            notInPlace.incrementAndGet();
+            return null;   // the request then fails with EIO, and the test with it
+        }
+
+        @Override
+        public void release(UblkIo io, MemorySegment buffer) {
+            // Nothing is lent that needs returning.
+        }
+
+        @Override
+        public int read(UblkIo io) {
+            return answer(io);
+        }
+
+        @Override
+        public int write(UblkIo io) {
+            return answer(io);
+        }
+
+        private int answer(UblkIo io) {
+            if (!io.isInPlace()) {
+                notInPlace.incrementAndGet();
+                return EIO;
+            }
+            served.incrementAndGet();
+            return io.length();
+        }
+    }
+
     @Test
     void shouldServeWithoutAnIoSchedulerUnlessAskedFor() throws Exception {
         // One queue is where the kernel would pick mq-deadline, which sends every dispatch through kblockd.
