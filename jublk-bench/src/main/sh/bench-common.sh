@@ -17,6 +17,17 @@ wait_for() {  # wait_for SECONDS PID CONDITION...: until CONDITION holds; fails 
 }
 is_block() { [ -b "$1" ]; }
 
+jublk_command() {  # jublk_command JAVA JAR [CPU]: sets jublk_cmd, the jublk CLI, on CPU when given
+  jublk_cmd=("$1" --enable-native-access=ALL-UNNAMED -jar "$2")
+  [ -n "${3:-}" ] || return 0
+  if ! [[ $3 =~ ^[0-9]+$ ]] || [ "$3" -ge "$(nproc)" ]; then
+    log "--server-cpu $3: this machine has CPUs 0 to $(($(nproc) - 1))"; exit 2
+  fi
+  # Under multi-threaded TCG, code one vCPU's JIT installs may not be seen at once by another
+  # vCPU: every thread of a JVM on one vCPU keeps its compiled code coherent.
+  jublk_cmd=(taskset -c "$3" "${jublk_cmd[@]}")
+}
+
 # ---- fio (bench-file, bench-nbd) -----------------------------------------------------------------
 fio_run() {  # fio_run DEV RW BS IODEPTH SECONDS RAMP OUTPUT [MORE FIO OPTIONS]
   local dev=$1 rw=$2 bs=$3 qd=$4 secs=$5 ramp=$6 out=$7 ramp_opt=()

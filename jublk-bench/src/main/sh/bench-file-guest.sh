@@ -2,7 +2,7 @@
 # The part of bench-file that runs where ublk_drv is (the test VM, or a host that has it), as root.
 # Not meant to be called by hand: jublk-bench/bin/bench-file passes every option.
 #
-#   bench-file-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--jit-settle S] [--size-mib N]
+#   bench-file-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--jit-settle S] [--server-cpu N] [--size-mib N]
 #                       [--modes "copy copy-application-buffers user-copy zero-copy auto-zero-copy"]
 #                       [--backing buffered|direct|both] [--seq-depth N] [--server-depth N]
 #                       [--workloads "4k:randread:32 1m:read:seq ..."] [--no-null]
@@ -15,7 +15,7 @@
 # Whatever it created is removed on exit, also on failure or a signal.
 set -euo pipefail
 
-java='' jar='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
+java='' jar='' server_cpu='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
 modes='copy copy-application-buffers user-copy zero-copy auto-zero-copy' backing=buffered null=1
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;;
     --row-warmup) row_warmup=$2; shift 2 ;;
     --jit-settle) jit_settle=$2; shift 2 ;;
+    --server-cpu) server_cpu=$2; shift 2 ;;
     --size-mib) size_mib=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --backing) backing=$2; shift 2 ;;
@@ -55,7 +56,7 @@ file=$work/backing.img
 fio_pid='' loop_loaded=0
 declare -A pid_of devs loopdev_of id_of
 loops=()
-jublk_cmd=("$java" --enable-native-access=ALL-UNNAMED -jar "$jar")
+jublk_command "$java" "$jar" "$server_cpu"
 
 
 stop_jublk() {  # stop_jublk SERVER
@@ -247,4 +248,4 @@ awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
       }
     }
   }' "$results"
-echo "kernel $(uname -r); $(nproc) CPUs; guest load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "kernel $(uname -r); $(nproc) CPUs${server_cpu:+, jublk servers on CPU $server_cpu}; guest load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -2,7 +2,7 @@
 # The part of bench-nbd that runs where ublk_drv and nbd are (the test VM, or a host that has
 # them), as root. Not meant to be called by hand: jublk-bench/bin/bench-nbd passes every option.
 #
-#   bench-nbd-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--jit-settle S] [--size-mib N]
+#   bench-nbd-guest.sh --java JAVA --jar JUBLK_JAR [--runtime S] [--warmup S] [--row-warmup S] [--jit-settle S] [--server-cpu N] [--size-mib N]
 #                      [--transport unix|tcp] [--connections "1 2"] [--seq-depth N]
 #                      [--server-depth N] [--data-mode MODE] [--nbd-max-kb N]
 #                      [--workloads "4k:randread:32 1m:read:seq ..."]
@@ -15,7 +15,7 @@
 # Whatever it created is removed on exit, also on failure or a signal.
 set -euo pipefail
 
-java='' jar='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
+java='' jar='' server_cpu='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
 transport=unix connections=1 data_mode='' nbd_max_kb=''
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;;
     --row-warmup) row_warmup=$2; shift 2 ;;
     --jit-settle) jit_settle=$2; shift 2 ;;
+    --server-cpu) server_cpu=$2; shift 2 ;;
     --size-mib) size_mib=$2; shift 2 ;;
     --transport) transport=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
@@ -57,7 +58,7 @@ export_name=bench sock=$work/nbd.sock port=10809
 fio_pid='' nbd_loaded=0 qemu_pid=''
 declare -A pid_of devs id_of
 nbds=()
-jublk_cmd=("$java" --enable-native-access=ALL-UNNAMED -jar "$jar")
+jublk_command "$java" "$jar" "$server_cpu"
 
 
 stop_jublk() {  # stop_jublk SERVER
@@ -263,4 +264,4 @@ awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
       if (nr[s] > 0) printf "GEOMEAN %s %s %.2f %d\n", s, base[s], exp(logsum[s] / nr[s]), nr[s]
     }
   }' "$results"
-echo "kernel $(uname -r); $(nproc) CPUs; guest load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "kernel $(uname -r); $(nproc) CPUs${server_cpu:+, jublk servers on CPU $server_cpu}; guest load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -30,7 +30,8 @@ final class Qemu {
      * jump into code its JIT had just installed from another vCPU and fault at the very first
      * instruction (SIGSEGV at offset 0 of a fresh C1 method), so self-modifying code is not safe
      * there. One thread for all vCPUs is slower but keeps JIT-compiled code coherent.
-     * {@code JUBLK_VM_TCG_THREAD=multi} overrides it, e.g. for benchmarks.
+     * {@code JUBLK_VM_TCG_THREAD=multi} overrides it, e.g. for benchmarks, which then keep each
+     * JVM's threads on one vCPU.
      */
     static final String TCG_THREAD = "single";
 
