@@ -93,13 +93,14 @@ final class AddCommand implements Command {
             UblkDevice.Builder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
                     .serverFlags(new ServerFlags(target, mode).encode()).ioScheduler(ioScheduler);
-            if (mode == DataMode.COPY_APPLICATION_BUFFERS && (t instanceof FaultTarget f ? f.inner() : t) instanceof IoBufferProvider p) {
+            BlockTarget inner = t instanceof FaultTarget f ? f.inner() : t;
+            if (mode == DataMode.COPY_APPLICATION_BUFFERS && inner instanceof IoBufferProvider p) {
                 b.bufferProvider(p);
             }
-            if ((t instanceof FaultTarget f ? f.inner() : t) instanceof NbdTarget nbd) {
+            if (inner instanceof NbdTarget nbd) {
                 // Never ask the server for more in one request than it takes.
                 b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
-            } else if ((t instanceof FaultTarget f ? f.inner() : t) instanceof FileTarget) {
+            } else if (inner instanceof FileTarget) {
                 // Large sequential IO in one request, not split in two as at 512 KiB (the kernel
                 // loop device takes 1280 KiB); request buffers cost nothing until touched.
                 b.maxIoBytes(1 << 20);

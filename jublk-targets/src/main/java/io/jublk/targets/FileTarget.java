@@ -382,7 +382,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
      */
     @Override
     public long inPlace(UblkIo io) {
-        if (fileMap == null || !servesInline(io) || !allocated.allSet(io.offset(), io.length())) {
+        if (!servesInline(io) || !viaFileMap(io)) {
             return 0L;
         }
         if (io.op() == UblkIoOp.UBLK_IO_OP_WRITE && (readOnly || io.fua())) {
