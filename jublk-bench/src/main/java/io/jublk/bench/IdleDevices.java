@@ -2,7 +2,7 @@ package io.jublk.bench;
 
 import io.jublk.core.DataMode;
 import io.jublk.core.QueueGroup;
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkQueue;
 import io.jublk.targets.MemTarget;

@@ -1,12 +1,12 @@
 package io.jublk.cli;
 
-import io.jublk.core.BlockTarget;
+import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.IoBufferProvider;
+import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.Recovery;
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
@@ -366,22 +366,22 @@ final class AddCommand implements Command {
     /** Stands in for the target while the settings are checked, before the real one is opened. */
     private record SettingsCheck(boolean supportsZeroCopy) implements BlockTarget, IoBufferProvider {
         @Override
-        public int read(io.jublk.core.UblkIo io) {
+        public int read(io.jublk.core.spi.UblkIo io) {
             return EIO;
         }
 
         @Override
-        public int write(io.jublk.core.UblkIo io) {
+        public int write(io.jublk.core.spi.UblkIo io) {
             return EIO;
         }
 
         @Override
-        public java.lang.foreign.MemorySegment acquire(io.jublk.core.UblkIo io) {
+        public java.lang.foreign.MemorySegment acquire(io.jublk.core.spi.UblkIo io) {
             return null;
         }
 
         @Override
-        public void release(io.jublk.core.UblkIo io, java.lang.foreign.MemorySegment buffer) {
+        public void release(io.jublk.core.spi.UblkIo io, java.lang.foreign.MemorySegment buffer) {
             // Never lends anything: it only stands in for the target while the settings are checked.
         }
     }

@@ -1,7 +1,7 @@
 package io.jublk.cli;
 
-import io.jublk.core.UblkControl;
-import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;

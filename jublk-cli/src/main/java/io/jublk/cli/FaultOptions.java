@@ -1,6 +1,6 @@
 package io.jublk.cli;
 
-import io.jublk.core.BlockTarget;
+import io.jublk.core.spi.BlockTarget;
 import io.jublk.targets.FaultTarget;
 
 import java.time.Duration;

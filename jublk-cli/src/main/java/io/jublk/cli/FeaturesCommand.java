@@ -1,6 +1,6 @@
 package io.jublk.cli;
 
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.uapi.UblkFeature;
 
 import java.io.PrintStream;

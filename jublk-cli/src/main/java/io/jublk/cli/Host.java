@@ -2,8 +2,8 @@ package io.jublk.cli;
 
 import io.jublk.uring.Errno;
 import io.jublk.core.UblkException;
-import io.jublk.core.UblkDeviceInfo;
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.control.UblkControl;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.jublk.cli;
 
-import io.jublk.core.UblkControl;
-import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
-import io.jublk.core.UblkParams;
+import io.jublk.core.control.UblkParams;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
 

@@ -1,8 +1,8 @@
 package io.jublk.cli;
 
 import io.jublk.core.DataMode;
-import io.jublk.core.UblkDeviceInfo;
-import io.jublk.core.UblkParams;
+import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.control.UblkParams;
 import io.jublk.core.uapi.UblkFeature;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package io.jublk.cli;
 
 import io.jublk.core.DataMode;
 import io.jublk.core.Recovery;
-import io.jublk.core.UblkControl;
-import io.jublk.core.UblkDeviceInfo;
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.FaultTarget;
 import io.jublk.targets.NullTarget;

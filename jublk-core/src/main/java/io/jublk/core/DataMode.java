@@ -1,5 +1,9 @@
 package io.jublk.core;
 
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.UblkIo;
+
 /** How request data moves between the kernel and the server. */
 public enum DataMode {
     /**

@@ -5,6 +5,12 @@ import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.Syscalls;
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.control.UblkParams;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.TargetCapabilities;
 
 import java.io.IOException;
 import java.nio.file.Files;

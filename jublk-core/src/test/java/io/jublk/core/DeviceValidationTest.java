@@ -1,6 +1,8 @@
 package io.jublk.core;
 
 import io.jublk.uring.Errno;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.UblkIo;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

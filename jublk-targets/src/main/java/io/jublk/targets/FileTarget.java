@@ -1,10 +1,10 @@
 package io.jublk.targets;
 
-import io.jublk.core.BlockTarget;
+import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.IoBufferProvider;
-import io.jublk.core.TargetCapabilities;
-import io.jublk.core.UblkIo;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
 import io.jublk.core.uapi.UblkIoOp;
 import io.jublk.uring.Errno;
@@ -57,7 +57,7 @@ import java.nio.file.Path;
  *
  * <p>With {@code direct}, request buffers must suit O_DIRECT: the library's per-tag buffers in
  * {@link DataMode#COPY} and this target's own in {@link DataMode#USER_COPY} are page aligned; an
- * {@link io.jublk.core.IoBufferProvider} must lend aligned memory too.
+ * {@link io.jublk.core.spi.IoBufferProvider} must lend aligned memory too.
  *
  * <p>Reads past the end of a regular file that is shorter than the device read zeros; writes there
  * extend it. While a device serves a mapped file, nothing else may truncate the file: a copy from

@@ -1,8 +1,8 @@
 package io.jublk.targets;
 
-import io.jublk.core.BlockTarget;
-import io.jublk.core.TargetCapabilities;
-import io.jublk.core.UblkIo;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.UblkIo;
 
 /**
  * Completes every request at once without touching data: reads return whatever the buffer holds,

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jublk.core.BlockTarget;
-import io.jublk.core.TargetCapabilities;
-import io.jublk.core.UblkIo;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.core.uapi.UblkIoOp;
 import java.time.Duration;
 import java.util.Arrays;

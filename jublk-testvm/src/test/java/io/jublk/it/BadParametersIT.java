@@ -1,6 +1,6 @@
 package io.jublk.it;
 
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkException;
 import io.jublk.targets.NullTarget;

@@ -1,7 +1,7 @@
 package io.jublk.it;
 
 import io.jublk.core.DataMode;
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

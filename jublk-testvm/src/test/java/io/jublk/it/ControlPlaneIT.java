@@ -1,9 +1,9 @@
 package io.jublk.it;
 
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.UblkDeviceInfo;
-import io.jublk.core.UblkParams;
+import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.control.UblkParams;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.NullTarget;

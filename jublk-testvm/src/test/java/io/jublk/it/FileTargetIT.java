@@ -1,7 +1,7 @@
 package io.jublk.it;
 
 import io.jublk.core.DataMode;
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.FileTarget;

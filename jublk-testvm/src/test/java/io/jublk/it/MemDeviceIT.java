@@ -1,11 +1,11 @@
 package io.jublk.it;
 
-import io.jublk.core.BlockTarget;
+import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.IoBufferProvider;
-import io.jublk.core.UblkControl;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.UblkIo;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
 import io.jublk.targets.MemTarget;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.jublk.it;
 
 import io.jublk.core.Recovery;
-import io.jublk.core.UblkControl;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.targets.FileTarget;

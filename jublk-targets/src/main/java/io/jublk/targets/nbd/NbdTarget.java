@@ -1,10 +1,10 @@
 package io.jublk.targets.nbd;
 
-import io.jublk.core.BlockTarget;
+import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.TargetCapabilities;
+import io.jublk.core.spi.TargetCapabilities;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.UblkIo;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
 import io.jublk.targets.nbd.NbdConnection.Command;
 import io.jublk.uring.ErrnoException;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jublk.core.TargetCapabilities;
+import io.jublk.core.spi.TargetCapabilities;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

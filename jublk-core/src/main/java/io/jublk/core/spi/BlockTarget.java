@@ -1,4 +1,7 @@
-package io.jublk.core;
+package io.jublk.core.spi;
+
+import io.jublk.core.DataMode;
+import io.jublk.core.UblkQueue;
 
 /**
  * What a ublk device serves: the backend that reads and writes its blocks.

@@ -1,4 +1,4 @@
-package io.jublk.core;
+package io.jublk.core.control;
 
 /**
  * Device parameters ({@code struct ublk_params}): the parts jublk sets and reads. Which parts are

@@ -1,4 +1,4 @@
-package io.jublk.core;
+package io.jublk.core.spi;
 
 /**
  * What a target offers the block layer beyond reads and writes.

@@ -1,4 +1,4 @@
-package io.jublk.core;
+package io.jublk.core.control;
 
 import io.jublk.core.uapi.UblkFeature;
 

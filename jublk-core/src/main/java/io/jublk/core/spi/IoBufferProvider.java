@@ -1,4 +1,6 @@
-package io.jublk.core;
+package io.jublk.core.spi;
+
+import io.jublk.core.DataMode;
 
 import java.lang.foreign.MemorySegment;
 

@@ -1,4 +1,4 @@
-package io.jublk.core;
+package io.jublk.core.control;
 
 import io.jublk.core.uapi.CtrlCmdFlyweight;
 import io.jublk.core.uapi.DevInfoFlyweight;
@@ -11,6 +11,7 @@ import io.jublk.uring.IoUring;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
 import io.jublk.uring.Syscalls;
+import io.jublk.core.UblkException;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -451,7 +452,12 @@ public final class UblkControl implements AutoCloseable {
                 devInfo.ownerUid(), devInfo.ownerGid());
     }
 
-    static void closeQuietly(int fd) {
+    /**
+     * Closes a file descriptor, ignoring failures: for cleanup paths.
+     *
+     * @param fd the descriptor
+     */
+    public static void closeQuietly(int fd) {
         try {
             Syscalls.close(fd);
         } catch (ErrnoException ignored) {

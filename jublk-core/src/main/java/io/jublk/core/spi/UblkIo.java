@@ -1,6 +1,7 @@
-package io.jublk.core;
+package io.jublk.core.spi;
 
-import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.DataMode;
+import io.jublk.core.UblkQueue;
 import io.jublk.core.uapi.UblkIoOp;
 
 import java.lang.foreign.MemorySegment;
@@ -11,34 +12,49 @@ import java.lang.foreign.MemorySegment;
  * <p>The queue owns one instance per tag and reuses it for every request on that tag, so nothing is
  * allocated per IO. Its fields are valid from the call into {@link BlockTarget} until
  * {@link #complete(int)}; a target that completes later must copy what it needs first.
+ *
+ * <p>The queue engine fills the fields; a subclass outside it serves tests of a target, which can
+ * then run without a kernel.
  */
-public final class UblkIo {
+public abstract class UblkIo {
     @SuppressWarnings("restricted")
     private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final UblkQueue queue;
     private final int tag;
-    private final long userCopyBase;
-    private int opFlags;
-    private long offset;
-    private int length;
-    private int bufferIndex = -1;
-    MemorySegment buffer;
-    long inPlaceAddress;                      // COPY_APPLICATION_BUFFERS: IoBufferProvider#inPlace, else 0
+    /** The request's op and flags, as in the kernel's descriptor. */
+    protected int opFlags;
+    /** The request's byte offset on the device. */
+    protected long offset;
+    /** The request's length in bytes. */
+    protected int length;
+    /** The buffer table slot of the request's pages in the zero copy modes, else -1. */
+    protected int bufferIndex = -1;
+    /** The request's data buffer in the copy modes, else {@code null}. */
+    protected MemorySegment buffer;
+    /** Where the request's data lives already ({@link IoBufferProvider#inPlace}), else 0. */
+    protected long inPlaceAddress;
 
-    UblkIo(UblkQueue queue, int tag) {
+    /**
+     * @param queue the queue serving the slot, or {@code null} for a request made up in a test
+     * @param tag the slot's tag
+     */
+    protected UblkIo(UblkQueue queue, int tag) {
         this.queue = queue;
         this.tag = tag;
-        this.userCopyBase = UblkCmd.userCopyOffset(queue.queueId(), tag, 0);
     }
 
-    void load(int opFlags, long startSector, int nrSectors, boolean zeroCopy) {
-        this.opFlags = opFlags;
-        this.offset = startSector << 9;
-        this.length = nrSectors << 9;
-        int op = opFlags & 0xff;
-        this.bufferIndex = zeroCopy && (op == UblkIoOp.UBLK_IO_OP_READ || op == UblkIoOp.UBLK_IO_OP_WRITE) ? tag : -1;
-    }
+    /**
+     * Moves request data between the request and native memory in user-copy mode, with pread or
+     * pwrite on {@code /dev/ublkcN}.
+     *
+     * @param toRequest whether the data goes into the request
+     * @param address native address of the other side
+     * @param requestOffset byte offset inside the request
+     * @param len bytes to move
+     * @return {@code len}, or a negative errno
+     */
+    protected abstract int userCopy(boolean toRequest, long address, long requestOffset, int len);
 
     /** @return the queue serving this request */
     public UblkQueue queue() {
@@ -130,7 +146,7 @@ public final class UblkIo {
             MemorySegment.copy(buffer, requestOffset, dst, dstOffset, len);
             return len;
         }
-        return queue.userCopy(false, dst.address() + dstOffset, len, userCopyBase + requestOffset);
+        return userCopy(false, dst.address() + dstOffset, requestOffset, len);
     }
 
     /**
@@ -147,7 +163,7 @@ public final class UblkIo {
             MemorySegment.copy(src, srcOffset, buffer, requestOffset, len);
             return len;
         }
-        return queue.userCopy(true, src.address() + srcOffset, len, userCopyBase + requestOffset);
+        return userCopy(true, src.address() + srcOffset, requestOffset, len);
     }
 
     /**
@@ -169,7 +185,7 @@ public final class UblkIo {
             }
             return len;
         }
-        return queue.userCopy(toRequest, address, len, userCopyBase + requestOffset);
+        return userCopy(toRequest, address, requestOffset, len);
     }
 
     /**
@@ -178,13 +194,11 @@ public final class UblkIo {
      *
      * @param result bytes transferred, zero, or a negative errno, as for {@link BlockTarget}
      */
-    public void complete(int result) {
-        queue.complete(tag, result);
-    }
+    public abstract void complete(int result);
 
     /** @return a short description for logs */
     @Override
     public String toString() {
-        return "UblkIo[q" + queue.queueId() + " tag " + tag + ' ' + UblkIoOp.opName(op()) + " off=" + offset + " len=" + length + ']';
+        return "UblkIo[q" + (queue == null ? -1 : queue.queueId()) + " tag " + tag + ' ' + UblkIoOp.opName(op()) + " off=" + offset + " len=" + length + ']';
     }
 }
