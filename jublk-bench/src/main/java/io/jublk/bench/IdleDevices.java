@@ -2,9 +2,10 @@ package io.jublk.bench;
 
 import io.jublk.core.DataMode;
 import io.jublk.core.QueueGroup;
-import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
+import io.jublk.core.UblkDeviceBuilder;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.control.UblkControl;
 import io.jublk.targets.MemTarget;
 import io.jublk.targets.NullTarget;
 
@@ -125,7 +126,7 @@ public final class IdleDevices {
                 if (memTarget != null) {
                     targets.add(memTarget);
                 }
-                UblkDevice.Builder b = UblkDevice.builder().target(mem ? memTarget : new NullTarget()).size(size)
+                UblkDeviceBuilder b = UblkDevice.builder().target(mem ? memTarget : new NullTarget()).size(size)
                         .queues(1).depth(depth).dataMode(mode);
                 if (control != null) {
                     b.control(control);

@@ -1,13 +1,14 @@
 package io.jublk.cli;
 
-import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.Recovery;
-import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.UblkDeviceBuilder;
 import io.jublk.core.UblkException;
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.FaultTarget;
@@ -89,8 +90,8 @@ final class AddCommand implements Command {
             this(target, sizeBytes, queues, depth, id, mode, false, blockSize, TargetSpec.NONE, Recovery.OFF);
         }
 
-        UblkDevice.Builder builder(BlockTarget t) {
-            UblkDevice.Builder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
+        UblkDeviceBuilder builder(BlockTarget t) {
+            UblkDeviceBuilder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
                     .serverFlags(new ServerFlags(target, mode).encode()).ioScheduler(ioScheduler);
             BlockTarget inner = t instanceof FaultTarget f ? f.inner() : t;
@@ -591,7 +592,7 @@ final class AddCommand implements Command {
             BlockTarget target = s.fault().wrap(s.target().create(s));
             UblkDevice dev;
             try {
-                UblkDevice.Builder builder = s.builder(target).reporter(line -> err.println(line));
+                UblkDeviceBuilder builder = s.builder(target).reporter(line -> err.println(line));
                 dev = takeOver >= 0 ? builder.recover(takeOver) : builder.build();
             } catch (UblkException | RuntimeException e) {
                 if (target instanceof AutoCloseable c) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * What the kernel does with a device whose server goes away (crashes, is killed, or detaches for
- * an upgrade), until a new server takes it over with {@link UblkDevice.Builder#recover(int)}.
+ * an upgrade), until a new server takes it over with {@link UblkDeviceBuilder#recover(int)}.
  */
 public enum Recovery {
     /** No recovery: when the server goes away the device is stopped and its IO fails. */

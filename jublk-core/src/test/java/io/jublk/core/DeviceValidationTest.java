@@ -23,11 +23,11 @@ class DeviceValidationTest {
         }
     };
 
-    private static UblkDevice.Builder valid() {
+    private static UblkDeviceBuilder valid() {
         return UblkDevice.builder().target(TARGET).size(1 << 20);
     }
 
-    private static String refusal(UblkDevice.Builder b) {
+    private static String refusal(UblkDeviceBuilder b) {
         return assertThrows(IllegalArgumentException.class, b::validate).getMessage();
     }
 

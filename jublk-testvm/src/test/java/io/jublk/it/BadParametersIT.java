@@ -1,8 +1,9 @@
 package io.jublk.it;
 
-import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
+import io.jublk.core.UblkDeviceBuilder;
 import io.jublk.core.UblkException;
+import io.jublk.core.control.UblkControl;
 import io.jublk.targets.NullTarget;
 import io.jublk.uring.Errno;
 import org.junit.jupiter.api.Test;
@@ -18,11 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Bad parameters give a clear error and leave no device behind, on the real driver. */
 @Timeout(300)
 class BadParametersIT {
-    private static UblkDevice.Builder valid() {
+    private static UblkDeviceBuilder valid() {
         return UblkDevice.builder().target(new NullTarget()).size(64L << 20);
     }
 
-    private static void assertRefused(UnaryOperator<UblkDevice.Builder> bad, String expected) throws Exception {
+    private static void assertRefused(UnaryOperator<UblkDeviceBuilder> bad, String expected) throws Exception {
         List<Integer> before = UblkControl.deviceIds();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bad.apply(valid()).build().close());
         assertTrue(e.getMessage().contains(expected), e.getMessage());

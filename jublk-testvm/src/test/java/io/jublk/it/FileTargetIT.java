@@ -1,8 +1,9 @@
 package io.jublk.it;
 
 import io.jublk.core.DataMode;
-import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
+import io.jublk.core.UblkDeviceBuilder;
+import io.jublk.core.control.UblkControl;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.FileTarget;
 import io.jublk.targets.MemTarget;
@@ -46,7 +47,7 @@ class FileTargetIT {
 
     private static UblkDevice device(FileTarget target, DataMode mode) throws Exception {
         assumeKernelHas(mode);
-        UblkDevice.Builder builder = UblkDevice.builder().target(target).size(target.size()).queues(2).depth(64)
+        UblkDeviceBuilder builder = UblkDevice.builder().target(target).size(target.size()).queues(2).depth(64)
                 .dataMode(mode);
         if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
             builder.bufferProvider(target);

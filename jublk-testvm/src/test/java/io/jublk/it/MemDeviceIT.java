@@ -1,12 +1,13 @@
 package io.jublk.it;
 
-import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.spi.IoBufferProvider;
-import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.spi.UblkIo;
+import io.jublk.core.UblkDeviceBuilder;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.targets.MemTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +36,7 @@ class MemDeviceIT {
     @EnumSource(value = DataMode.class, names = {"COPY", "COPY_APPLICATION_BUFFERS", "USER_COPY"})
     void shouldPassFioVerifyInEachDataMode(DataMode mode) throws Exception {
         try (MemTarget mem = new MemTarget(SIZE); ApplicationBuffers pool = new ApplicationBuffers(512 * 1024, 2 * 64)) {
-            UblkDevice.Builder b = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).dataMode(mode);
+            UblkDeviceBuilder b = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).dataMode(mode);
             if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
                 b.bufferProvider(pool);
             }
@@ -137,7 +138,7 @@ class MemDeviceIT {
         // One queue is where the kernel would pick mq-deadline, which sends every dispatch through kblockd.
         try (MemTarget mem = new MemTarget(SIZE)) {
             for (String asked : new String[] {null, "default", "mq-deadline"}) {
-                UblkDevice.Builder b = UblkDevice.builder().target(mem).size(SIZE).queues(1).depth(32);
+                UblkDeviceBuilder b = UblkDevice.builder().target(mem).size(SIZE).queues(1).depth(32);
                 if (asked == null || !asked.equals("default")) {
                     b.ioScheduler(asked);
                 }

@@ -1,0 +1,395 @@
+package io.jublk.core;
+
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.control.UblkParams;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
+import io.jublk.uring.Errno;
+import io.jublk.uring.Syscalls;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Configures and adds a device, or takes over one whose server went away. Every setting is
+ * validated before the kernel sees it.
+ *
+ * <p>Not thread-safe; use once.
+ */
+public final class UblkDeviceBuilder {
+    private UblkControl control;
+    private int id = -1;
+    private int queues = 1;
+    private int depth = 128;
+    private int maxIoBytes = 512 * 1024;
+    private long sizeBytes = -1;
+    private int logicalBlockSize = 512;
+    private int physicalBlockSize = 4096;
+    DataMode dataMode = DataMode.COPY;
+    IoBufferProvider bufferProvider;
+    BlockTarget target;
+    private long extraFlags;
+    private Recovery recovery = Recovery.OFF;
+    private Boolean unprivileged;
+    private boolean dataModeGiven;
+    private long ublksrvFlags;
+    Consumer<String> reporter = System.err::println;
+    String ioScheduler = "none";
+
+    UblkDeviceBuilder() {
+    }
+
+    /**
+     * @param control the control device to use; by default the device opens its own
+     * @return this builder
+     */
+    public UblkDeviceBuilder control(UblkControl control) {
+        this.control = control;
+        return this;
+    }
+
+    /**
+     * @param id the device id N of {@code /dev/ublkbN}, or -1 (the default) for the kernel to choose
+     * @return this builder
+     */
+    public UblkDeviceBuilder id(int id) {
+        this.id = id;
+        return this;
+    }
+
+    /**
+     * @param queues number of queues, 1..4096 (the kernel clamps it to the CPU count); default 1
+     * @return this builder
+     */
+    public UblkDeviceBuilder queues(int queues) {
+        this.queues = queues;
+        return this;
+    }
+
+    /**
+     * @param depth requests in flight per queue, 1..4096; default 128
+     * @return this builder
+     */
+    public UblkDeviceBuilder depth(int depth) {
+        this.depth = depth;
+        return this;
+    }
+
+    /**
+     * @param maxIoBytes largest request in bytes, a multiple of 4096 up to 32 MiB; default 512 KiB
+     * @return this builder
+     */
+    public UblkDeviceBuilder maxIoBytes(int maxIoBytes) {
+        this.maxIoBytes = maxIoBytes;
+        return this;
+    }
+
+    /**
+     * @param sizeBytes device size in bytes, a positive multiple of the logical block size
+     * @return this builder
+     */
+    public UblkDeviceBuilder size(long sizeBytes) {
+        this.sizeBytes = sizeBytes;
+        return this;
+    }
+
+    /**
+     * @param bytes logical block size: 512, 1024, 2048 or 4096; default 512
+     * @return this builder
+     */
+    public UblkDeviceBuilder logicalBlockSize(int bytes) {
+        this.logicalBlockSize = bytes;
+        return this;
+    }
+
+    /**
+     * @param bytes physical block size: a power of two from the logical size to 64 KiB; default 4096
+     * @return this builder
+     */
+    public UblkDeviceBuilder physicalBlockSize(int bytes) {
+        this.physicalBlockSize = bytes;
+        return this;
+    }
+
+    /**
+     * @param mode how data moves; default {@link DataMode#COPY}
+     * @return this builder
+     */
+    public UblkDeviceBuilder dataMode(DataMode mode) {
+        this.dataMode = Objects.requireNonNull(mode, "dataMode");
+        this.dataModeGiven = true;
+        return this;
+    }
+
+    /**
+     * Uses the application's buffers ({@link DataMode#COPY_APPLICATION_BUFFERS}).
+     *
+     * @param provider lends a buffer per request
+     * @return this builder
+     */
+    public UblkDeviceBuilder bufferProvider(IoBufferProvider provider) {
+        this.bufferProvider = provider;
+        this.dataMode = DataMode.COPY_APPLICATION_BUFFERS;
+        return this;
+    }
+
+    /**
+     * @param target what serves the device's blocks
+     * @return this builder
+     */
+    public UblkDeviceBuilder target(BlockTarget target) {
+        this.target = target;
+        return this;
+    }
+
+    /**
+     * @param flags extra {@code UBLK_F_*} flags to ask for
+     * @return this builder
+     */
+    public UblkDeviceBuilder flags(long flags) {
+        this.extraFlags = flags;
+        return this;
+    }
+
+    /**
+     * @param flags server-private flags stored with the device (ublksrv_flags)
+     * @return this builder
+     */
+    public UblkDeviceBuilder serverFlags(long flags) {
+        this.ublksrvFlags = flags;
+        return this;
+    }
+
+    /**
+     * @param reporter where the device reports failures it survives (a target exception, say); default stderr
+     * @return this builder
+     */
+    public UblkDeviceBuilder reporter(Consumer<String> reporter) {
+        this.reporter = Objects.requireNonNull(reporter, "reporter");
+        return this;
+    }
+
+    /**
+     * Checks every setting without touching the kernel.
+     *
+     * @throws IllegalArgumentException naming the first bad setting and what is allowed
+     */
+    public void validate() {
+        if (target == null) {
+            throw new IllegalArgumentException("no target: call target(...) with what serves the device");
+        }
+        if (id < -1 || id >= (1 << 20)) {
+            throw new IllegalArgumentException("device id " + id + " is out of range: use 0.." + ((1 << 20) - 1) + ", or -1 for any");
+        }
+        if (queues < 1 || queues > UblkCmd.UBLK_MAX_NR_QUEUES) {
+            throw new IllegalArgumentException("queue count " + queues + " is out of range: use 1.." + UblkCmd.UBLK_MAX_NR_QUEUES);
+        }
+        if (depth < 1 || depth > UblkCmd.UBLK_MAX_QUEUE_DEPTH) {
+            throw new IllegalArgumentException("queue depth " + depth + " is out of range: use 1.." + UblkCmd.UBLK_MAX_QUEUE_DEPTH);
+        }
+        if (logicalBlockSize < 512 || logicalBlockSize > 4096 || Integer.bitCount(logicalBlockSize) != 1) {
+            throw new IllegalArgumentException("logical block size " + logicalBlockSize
+                    + " is not supported: use 512, 1024, 2048 or 4096");
+        }
+        if (physicalBlockSize < logicalBlockSize || physicalBlockSize > 65536 || Integer.bitCount(physicalBlockSize) != 1) {
+            throw new IllegalArgumentException("physical block size " + physicalBlockSize
+                    + " must be a power of two from the logical block size (" + logicalBlockSize + ") to 65536");
+        }
+        int maxIoLimit = 1 << UblkCmd.UBLK_IO_BUF_BITS;
+        if (maxIoBytes < 4096 || maxIoBytes > maxIoLimit || maxIoBytes % 4096 != 0) {
+            throw new IllegalArgumentException("max IO size " + maxIoBytes + " is out of range: use a multiple of 4096 from 4096 to "
+                    + maxIoLimit + " (32 MiB)");
+        }
+        if (sizeBytes <= 0) {
+            throw new IllegalArgumentException(sizeBytes < 0 ? "no size: call size(bytes)" : "device size is zero: give a positive size");
+        }
+        if (sizeBytes % logicalBlockSize != 0) {
+            throw new IllegalArgumentException("device size " + sizeBytes + " is not a multiple of the logical block size "
+                    + logicalBlockSize + ": round it to " + (sizeBytes / logicalBlockSize * logicalBlockSize)
+                    + " or " + ((sizeBytes / logicalBlockSize + 1) * logicalBlockSize));
+        }
+        if (dataMode == DataMode.COPY_APPLICATION_BUFFERS && bufferProvider == null) {
+            throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a bufferProvider(...)");
+        }
+        if (dataMode.isZeroCopy() && target != null && !target.supportsZeroCopy()) {
+            throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a target that does its IO with"
+                    + " fixed buffers on the queue's io_uring; " + target.getClass().getSimpleName()
+                    + " does not: use copy or user-copy");
+        }
+    }
+
+    /**
+     * @param on add an unprivileged device (UBLK_F_UNPRIVILEGED_DEV, Linux 6.3+): one a user
+     *     without CAP_SYS_ADMIN owns and serves; its nodes must be given to that user (udev, see the
+     *     README). The default is on exactly when this process is not root. Unprivileged devices
+     *     have no user copy, zero copy or recovery.
+     * @return this builder
+     */
+    public UblkDeviceBuilder unprivileged(boolean on) {
+        this.unprivileged = on;
+        return this;
+    }
+
+    /**
+     * @param name the block layer's IO scheduler for {@code /dev/ublkbN}, set when the device
+     *     starts; default {@code "none"}, as the kernel's loop device has: the target orders
+     *     its own IO, and a scheduler (mq-deadline is the kernel's choice for one queue) moves
+     *     every dispatch to a kernel worker. {@code null} keeps the kernel's choice.
+     * @return this builder
+     */
+    public UblkDeviceBuilder ioScheduler(String name) {
+        if (name != null && !name.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("IO scheduler name '" + name + "' is not a scheduler name (none, mq-deadline, kyber, bfq)");
+        }
+        this.ioScheduler = name;
+        return this;
+    }
+
+    /**
+     * @param recovery what the kernel does with the device when its server goes away; default
+     *     {@link Recovery#OFF}. With recovery on, QUIESCE_DEV is asked for too where the kernel has it.
+     * @return this builder
+     */
+    public UblkDeviceBuilder recovery(Recovery recovery) {
+        this.recovery = Objects.requireNonNull(recovery, "recovery");
+        return this;
+    }
+
+    /**
+     * Takes over a device with recovery whose server went away (killed, crashed, detached or
+     * quiesced): START_USER_RECOVERY, then {@code /dev/ublkcN} is opened and the queues are
+     * made; {@link UblkDevice#runQueues()} and {@link UblkDevice#start()} (which ends the
+     * recovery) follow as for a new device. The queue count, depth, size and data mode are the
+     * device's own; of this builder only the target, buffer provider, control and reporter
+     * count. On failure the device is left as it was found, for another try.
+     *
+     * @param devId the device
+     * @return the device, not yet started
+     * @throws UblkException when there is no such device, it has no recovery, its server still
+     *     runs, or the kernel refuses
+     */
+    public UblkDevice recover(int devId) throws UblkException {
+        if (target == null) {
+            throw new IllegalArgumentException("no target: call target(...) with what serves the device");
+        }
+        boolean ownsControl = control == null;
+        UblkControl ctl = ownsControl ? UblkControl.open() : control;
+        int charFd = -1;
+        try {
+            UblkDeviceInfo info = ctl.deviceInfo(devId);
+            String step = "UBLK_U_CMD_START_USER_RECOVERY";
+            if (!info.has(UblkFeature.USER_RECOVERY)) {
+                throw new UblkException(step, devId, Errno.EINVAL, "the device was added without recovery, so no new"
+                        + " server can take it over; delete it and add it again");
+            }
+            DataMode mode = DataMode.of(info.flags());
+            if (dataModeGiven && dataMode != mode) {
+                throw new IllegalArgumentException("device " + devId + " was added with data mode " + mode.cliName()
+                        + ", not " + dataMode.cliName() + ": leave dataMode(...) out when recovering");
+            }
+            if (mode == DataMode.COPY_APPLICATION_BUFFERS && bufferProvider == null) {
+                throw new IllegalArgumentException("device " + devId + " uses application buffers: give a bufferProvider(...)");
+            }
+            if (mode.isZeroCopy() && !target.supportsZeroCopy()) {
+                throw new IllegalArgumentException("device " + devId + " is " + mode.cliName() + ", which "
+                        + target.getClass().getSimpleName() + " cannot serve");
+            }
+            boolean unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
+            UblkParams p = ctl.getParams(devId, unprivileged);
+            DeviceSetup.startRecovery(ctl, info, unprivileged);
+            UblkDeviceInfo now = ctl.deviceInfo(devId);
+            charFd = DeviceSetup.openCharDevice(now);
+            this.dataMode = mode;
+            this.queues = now.nrHwQueues();
+            this.depth = now.queueDepth();
+            return new UblkDevice(this, ctl, ownsControl, now, p, charFd, true);
+        } catch (UblkException | RuntimeException e) {
+            if (charFd >= 0) {
+                UblkControl.closeQuietly(charFd);
+            }
+            if (ownsControl) {
+                ctl.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Adds the device (ADD_DEV), checks the flags the kernel granted, sets its parameters and
+     * opens {@code /dev/ublkcN}. On any failure the device is deleted again.
+     *
+     * @return the device, not yet started
+     * @throws UblkException when the kernel refuses, naming the command and errno
+     * @throws IllegalArgumentException when a setting is invalid (checked before the kernel is asked)
+     */
+    public UblkDevice build() throws UblkException {
+        validate();
+        boolean ownsControl = control == null;
+        UblkControl ctl = ownsControl ? UblkControl.open() : control;
+        UblkDeviceInfo info = null;
+        int charFd = -1;
+        try {
+            long wanted = extraFlags | switch (dataMode) {
+                case COPY -> 0L;
+                case COPY_APPLICATION_BUFFERS -> UblkFeature.NEED_GET_DATA.mask();
+                case USER_COPY -> UblkFeature.USER_COPY.mask();
+                case ZERO_COPY -> UblkFeature.SUPPORT_ZERO_COPY.mask();
+                case AUTO_ZERO_COPY -> UblkFeature.AUTO_BUF_REG.mask();
+            };
+            long supported = ctl.features();
+            wanted |= recovery.flags();
+            boolean asUser = unprivileged != null ? unprivileged : Syscalls.geteuid() != 0;
+            if (asUser) {
+                wanted |= UblkFeature.UNPRIVILEGED_DEV.mask();
+                long privileged = wanted & (UblkFeature.UBLK_F_USER_COPY | UblkFeature.UBLK_F_SUPPORT_ZERO_COPY
+                        | UblkFeature.UBLK_F_AUTO_BUF_REG | UblkFeature.UBLK_F_USER_RECOVERY);
+                if (privileged != 0) {
+                    throw new UblkException("UBLK_U_CMD_ADD_DEV", id, Errno.EPERM, "an unprivileged device cannot have "
+                            + UblkFeature.describe(privileged) + ": use copy mode without recovery, or run as root");
+                }
+            }
+            if (recovery != Recovery.OFF && UblkFeature.QUIESCE.isSet(supported)) {
+                wanted |= UblkFeature.QUIESCE.mask();
+            }
+            long missing = supported == 0 ? 0 : wanted & ~supported;
+            if (missing != 0) {
+                throw new UblkException("UBLK_U_CMD_ADD_DEV", id, Errno.EOPNOTSUPP,
+                        "this kernel's ublk driver lacks " + UblkFeature.describe(missing));
+            }
+            info = ctl.addDevice(id, queues, depth, maxIoBytes, wanted, ublksrvFlags);
+            long refused = wanted & ~info.flags();
+            if (refused != 0) {
+                throw new UblkException("UBLK_U_CMD_ADD_DEV", info.devId(), null,
+                        "the kernel did not grant " + UblkFeature.describe(refused)
+                                + (info.has(UblkFeature.UNPRIVILEGED_DEV) ? " (not available to unprivileged devices)" : ""));
+            }
+            boolean unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
+            if (unprivileged) {
+                DeviceSetup.awaitOwnCharDevice(info);
+            }
+            UblkParams p = DeviceSetup.params(info, target.capabilities(), logicalBlockSize, physicalBlockSize, sizeBytes);
+            ctl.setParams(info.devId(), p, unprivileged);
+            charFd = DeviceSetup.openCharDevice(info);
+            return new UblkDevice(this, ctl, ownsControl, info, p, charFd, false);
+        } catch (UblkException | RuntimeException e) {
+            if (charFd >= 0) {
+                UblkControl.closeQuietly(charFd);
+            }
+            if (info != null) {
+                try {
+                    ctl.deleteDevice(info.devId(), info.has(UblkFeature.UNPRIVILEGED_DEV));
+                } catch (UblkException deleteFailure) {
+                    e.addSuppressed(deleteFailure);
+                }
+            }
+            if (ownsControl) {
+                ctl.close();
+            }
+            throw e;
+        }
+    }
+}
