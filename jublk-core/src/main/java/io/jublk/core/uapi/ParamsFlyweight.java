@@ -1,11 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -58,7 +52,7 @@ import java.lang.foreign.StructLayout;
  * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
  * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
  */
-public final class ParamsFlyweight {
+public final class ParamsFlyweight extends StructFlyweight<ParamsFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLK_PARAMS}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAMS;
@@ -149,52 +143,9 @@ public final class ParamsFlyweight {
     /** Offset of {@code integrity} ({@code struct ublk_param_integrity}). */
     public static final long INTEGRITY_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity");
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamsFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public ParamsFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including reserved fields and padding.
-     *
-     * @return this
-     */
-    public ParamsFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -203,7 +154,7 @@ public final class ParamsFlyweight {
      * @return the length of the valid part of the struct in bytes
      */
     public int len() {
-        return segment.get(JAVA_INT, offset + LEN_OFFSET);
+        return i32(LEN_OFFSET);
     }
 
     /**
@@ -213,8 +164,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight len(int len) {
-        segment.set(JAVA_INT, offset + LEN_OFFSET, len);
-        return this;
+        return i32(LEN_OFFSET, len);
     }
 
     /**
@@ -223,7 +173,7 @@ public final class ParamsFlyweight {
      * @return the {@code UBLK_PARAM_TYPE_*} bits of the valid groups
      */
     public int types() {
-        return segment.get(JAVA_INT, offset + TYPES_OFFSET);
+        return i32(TYPES_OFFSET);
     }
 
     /**
@@ -233,8 +183,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight types(int types) {
-        segment.set(JAVA_INT, offset + TYPES_OFFSET, types);
-        return this;
+        return i32(TYPES_OFFSET, types);
     }
 
     /**
@@ -243,7 +192,7 @@ public final class ParamsFlyweight {
      * @return the {@code UBLK_ATTR_*} attributes
      */
     public int basicAttrs() {
-        return segment.get(JAVA_INT, offset + BASIC_ATTRS_OFFSET);
+        return i32(BASIC_ATTRS_OFFSET);
     }
 
     /**
@@ -253,8 +202,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicAttrs(int basicAttrs) {
-        segment.set(JAVA_INT, offset + BASIC_ATTRS_OFFSET, basicAttrs);
-        return this;
+        return i32(BASIC_ATTRS_OFFSET, basicAttrs);
     }
 
     /**
@@ -263,7 +211,7 @@ public final class ParamsFlyweight {
      * @return log2 of the logical block size
      */
     public int basicLogicalBsShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_LOGICAL_BS_SHIFT_OFFSET));
+        return u8(BASIC_LOGICAL_BS_SHIFT_OFFSET);
     }
 
     /**
@@ -273,8 +221,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicLogicalBsShift(int basicLogicalBsShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_LOGICAL_BS_SHIFT_OFFSET, (byte) basicLogicalBsShift);
-        return this;
+        return u8(BASIC_LOGICAL_BS_SHIFT_OFFSET, basicLogicalBsShift);
     }
 
     /**
@@ -283,7 +230,7 @@ public final class ParamsFlyweight {
      * @return log2 of the physical block size
      */
     public int basicPhysicalBsShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_PHYSICAL_BS_SHIFT_OFFSET));
+        return u8(BASIC_PHYSICAL_BS_SHIFT_OFFSET);
     }
 
     /**
@@ -293,8 +240,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicPhysicalBsShift(int basicPhysicalBsShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_PHYSICAL_BS_SHIFT_OFFSET, (byte) basicPhysicalBsShift);
-        return this;
+        return u8(BASIC_PHYSICAL_BS_SHIFT_OFFSET, basicPhysicalBsShift);
     }
 
     /**
@@ -303,7 +249,7 @@ public final class ParamsFlyweight {
      * @return log2 of the optimal io size
      */
     public int basicIoOptShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_IO_OPT_SHIFT_OFFSET));
+        return u8(BASIC_IO_OPT_SHIFT_OFFSET);
     }
 
     /**
@@ -313,8 +259,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicIoOptShift(int basicIoOptShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_IO_OPT_SHIFT_OFFSET, (byte) basicIoOptShift);
-        return this;
+        return u8(BASIC_IO_OPT_SHIFT_OFFSET, basicIoOptShift);
     }
 
     /**
@@ -323,7 +268,7 @@ public final class ParamsFlyweight {
      * @return log2 of the minimum io size
      */
     public int basicIoMinShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_IO_MIN_SHIFT_OFFSET));
+        return u8(BASIC_IO_MIN_SHIFT_OFFSET);
     }
 
     /**
@@ -333,8 +278,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicIoMinShift(int basicIoMinShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_IO_MIN_SHIFT_OFFSET, (byte) basicIoMinShift);
-        return this;
+        return u8(BASIC_IO_MIN_SHIFT_OFFSET, basicIoMinShift);
     }
 
     /**
@@ -343,7 +287,7 @@ public final class ParamsFlyweight {
      * @return the largest io in sectors
      */
     public int basicMaxSectors() {
-        return segment.get(JAVA_INT, offset + BASIC_MAX_SECTORS_OFFSET);
+        return i32(BASIC_MAX_SECTORS_OFFSET);
     }
 
     /**
@@ -353,8 +297,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicMaxSectors(int basicMaxSectors) {
-        segment.set(JAVA_INT, offset + BASIC_MAX_SECTORS_OFFSET, basicMaxSectors);
-        return this;
+        return i32(BASIC_MAX_SECTORS_OFFSET, basicMaxSectors);
     }
 
     /**
@@ -363,7 +306,7 @@ public final class ParamsFlyweight {
      * @return the chunk (zone) size in sectors
      */
     public int basicChunkSectors() {
-        return segment.get(JAVA_INT, offset + BASIC_CHUNK_SECTORS_OFFSET);
+        return i32(BASIC_CHUNK_SECTORS_OFFSET);
     }
 
     /**
@@ -373,8 +316,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicChunkSectors(int basicChunkSectors) {
-        segment.set(JAVA_INT, offset + BASIC_CHUNK_SECTORS_OFFSET, basicChunkSectors);
-        return this;
+        return i32(BASIC_CHUNK_SECTORS_OFFSET, basicChunkSectors);
     }
 
     /**
@@ -383,7 +325,7 @@ public final class ParamsFlyweight {
      * @return the device size in 512-byte sectors
      */
     public long basicDevSectors() {
-        return segment.get(JAVA_LONG, offset + BASIC_DEV_SECTORS_OFFSET);
+        return i64(BASIC_DEV_SECTORS_OFFSET);
     }
 
     /**
@@ -393,8 +335,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicDevSectors(long basicDevSectors) {
-        segment.set(JAVA_LONG, offset + BASIC_DEV_SECTORS_OFFSET, basicDevSectors);
-        return this;
+        return i64(BASIC_DEV_SECTORS_OFFSET, basicDevSectors);
     }
 
     /**
@@ -403,7 +344,7 @@ public final class ParamsFlyweight {
      * @return the virtual boundary mask
      */
     public long basicVirtBoundaryMask() {
-        return segment.get(JAVA_LONG, offset + BASIC_VIRT_BOUNDARY_MASK_OFFSET);
+        return i64(BASIC_VIRT_BOUNDARY_MASK_OFFSET);
     }
 
     /**
@@ -413,8 +354,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight basicVirtBoundaryMask(long basicVirtBoundaryMask) {
-        segment.set(JAVA_LONG, offset + BASIC_VIRT_BOUNDARY_MASK_OFFSET, basicVirtBoundaryMask);
-        return this;
+        return i64(BASIC_VIRT_BOUNDARY_MASK_OFFSET, basicVirtBoundaryMask);
     }
 
     /**
@@ -423,7 +363,7 @@ public final class ParamsFlyweight {
      * @return the discard alignment in bytes
      */
     public int discardAlignment() {
-        return segment.get(JAVA_INT, offset + DISCARD_DISCARD_ALIGNMENT_OFFSET);
+        return i32(DISCARD_DISCARD_ALIGNMENT_OFFSET);
     }
 
     /**
@@ -433,8 +373,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight discardAlignment(int discardAlignment) {
-        segment.set(JAVA_INT, offset + DISCARD_DISCARD_ALIGNMENT_OFFSET, discardAlignment);
-        return this;
+        return i32(DISCARD_DISCARD_ALIGNMENT_OFFSET, discardAlignment);
     }
 
     /**
@@ -443,7 +382,7 @@ public final class ParamsFlyweight {
      * @return the discard granularity in bytes
      */
     public int discardGranularity() {
-        return segment.get(JAVA_INT, offset + DISCARD_DISCARD_GRANULARITY_OFFSET);
+        return i32(DISCARD_DISCARD_GRANULARITY_OFFSET);
     }
 
     /**
@@ -453,8 +392,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight discardGranularity(int discardGranularity) {
-        segment.set(JAVA_INT, offset + DISCARD_DISCARD_GRANULARITY_OFFSET, discardGranularity);
-        return this;
+        return i32(DISCARD_DISCARD_GRANULARITY_OFFSET, discardGranularity);
     }
 
     /**
@@ -463,7 +401,7 @@ public final class ParamsFlyweight {
      * @return the largest discard in sectors
      */
     public int discardMaxDiscardSectors() {
-        return segment.get(JAVA_INT, offset + DISCARD_MAX_DISCARD_SECTORS_OFFSET);
+        return i32(DISCARD_MAX_DISCARD_SECTORS_OFFSET);
     }
 
     /**
@@ -473,8 +411,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight discardMaxDiscardSectors(int discardMaxDiscardSectors) {
-        segment.set(JAVA_INT, offset + DISCARD_MAX_DISCARD_SECTORS_OFFSET, discardMaxDiscardSectors);
-        return this;
+        return i32(DISCARD_MAX_DISCARD_SECTORS_OFFSET, discardMaxDiscardSectors);
     }
 
     /**
@@ -483,7 +420,7 @@ public final class ParamsFlyweight {
      * @return the largest write-zeroes in sectors
      */
     public int discardMaxWriteZeroesSectors() {
-        return segment.get(JAVA_INT, offset + DISCARD_MAX_WRITE_ZEROES_SECTORS_OFFSET);
+        return i32(DISCARD_MAX_WRITE_ZEROES_SECTORS_OFFSET);
     }
 
     /**
@@ -493,8 +430,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight discardMaxWriteZeroesSectors(int discardMaxWriteZeroesSectors) {
-        segment.set(JAVA_INT, offset + DISCARD_MAX_WRITE_ZEROES_SECTORS_OFFSET, discardMaxWriteZeroesSectors);
-        return this;
+        return i32(DISCARD_MAX_WRITE_ZEROES_SECTORS_OFFSET, discardMaxWriteZeroesSectors);
     }
 
     /**
@@ -503,7 +439,7 @@ public final class ParamsFlyweight {
      * @return the maximum discard segments
      */
     public int discardMaxDiscardSegments() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + DISCARD_MAX_DISCARD_SEGMENTS_OFFSET));
+        return u16(DISCARD_MAX_DISCARD_SEGMENTS_OFFSET);
     }
 
     /**
@@ -513,8 +449,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight discardMaxDiscardSegments(int discardMaxDiscardSegments) {
-        segment.set(JAVA_SHORT, offset + DISCARD_MAX_DISCARD_SEGMENTS_OFFSET, (short) discardMaxDiscardSegments);
-        return this;
+        return u16(DISCARD_MAX_DISCARD_SEGMENTS_OFFSET, discardMaxDiscardSegments);
     }
 
     /**
@@ -523,7 +458,7 @@ public final class ParamsFlyweight {
      * @return the char device major number
      */
     public int devtCharMajor() {
-        return segment.get(JAVA_INT, offset + DEVT_CHAR_MAJOR_OFFSET);
+        return i32(DEVT_CHAR_MAJOR_OFFSET);
     }
 
     /**
@@ -532,7 +467,7 @@ public final class ParamsFlyweight {
      * @return the char device minor number
      */
     public int devtCharMinor() {
-        return segment.get(JAVA_INT, offset + DEVT_CHAR_MINOR_OFFSET);
+        return i32(DEVT_CHAR_MINOR_OFFSET);
     }
 
     /**
@@ -541,7 +476,7 @@ public final class ParamsFlyweight {
      * @return the block device major number (after START_DEV)
      */
     public int devtDiskMajor() {
-        return segment.get(JAVA_INT, offset + DEVT_DISK_MAJOR_OFFSET);
+        return i32(DEVT_DISK_MAJOR_OFFSET);
     }
 
     /**
@@ -550,7 +485,7 @@ public final class ParamsFlyweight {
      * @return the block device minor number (after START_DEV)
      */
     public int devtDiskMinor() {
-        return segment.get(JAVA_INT, offset + DEVT_DISK_MINOR_OFFSET);
+        return i32(DEVT_DISK_MINOR_OFFSET);
     }
 
     /**
@@ -559,7 +494,7 @@ public final class ParamsFlyweight {
      * @return the maximum open zones
      */
     public int zonedMaxOpenZones() {
-        return segment.get(JAVA_INT, offset + ZONED_MAX_OPEN_ZONES_OFFSET);
+        return i32(ZONED_MAX_OPEN_ZONES_OFFSET);
     }
 
     /**
@@ -569,8 +504,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight zonedMaxOpenZones(int zonedMaxOpenZones) {
-        segment.set(JAVA_INT, offset + ZONED_MAX_OPEN_ZONES_OFFSET, zonedMaxOpenZones);
-        return this;
+        return i32(ZONED_MAX_OPEN_ZONES_OFFSET, zonedMaxOpenZones);
     }
 
     /**
@@ -579,7 +513,7 @@ public final class ParamsFlyweight {
      * @return the maximum active zones
      */
     public int zonedMaxActiveZones() {
-        return segment.get(JAVA_INT, offset + ZONED_MAX_ACTIVE_ZONES_OFFSET);
+        return i32(ZONED_MAX_ACTIVE_ZONES_OFFSET);
     }
 
     /**
@@ -589,8 +523,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight zonedMaxActiveZones(int zonedMaxActiveZones) {
-        segment.set(JAVA_INT, offset + ZONED_MAX_ACTIVE_ZONES_OFFSET, zonedMaxActiveZones);
-        return this;
+        return i32(ZONED_MAX_ACTIVE_ZONES_OFFSET, zonedMaxActiveZones);
     }
 
     /**
@@ -599,7 +532,7 @@ public final class ParamsFlyweight {
      * @return the largest zone append in sectors
      */
     public int zonedMaxZoneAppendSectors() {
-        return segment.get(JAVA_INT, offset + ZONED_MAX_ZONE_APPEND_SECTORS_OFFSET);
+        return i32(ZONED_MAX_ZONE_APPEND_SECTORS_OFFSET);
     }
 
     /**
@@ -609,8 +542,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight zonedMaxZoneAppendSectors(int zonedMaxZoneAppendSectors) {
-        segment.set(JAVA_INT, offset + ZONED_MAX_ZONE_APPEND_SECTORS_OFFSET, zonedMaxZoneAppendSectors);
-        return this;
+        return i32(ZONED_MAX_ZONE_APPEND_SECTORS_OFFSET, zonedMaxZoneAppendSectors);
     }
 
     /**
@@ -619,7 +551,7 @@ public final class ParamsFlyweight {
      * @return the DMA alignment mask
      */
     public int dmaAlignment() {
-        return segment.get(JAVA_INT, offset + DMA_ALIGNMENT_OFFSET);
+        return i32(DMA_ALIGNMENT_OFFSET);
     }
 
     /**
@@ -629,8 +561,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight dmaAlignment(int dmaAlignment) {
-        segment.set(JAVA_INT, offset + DMA_ALIGNMENT_OFFSET, dmaAlignment);
-        return this;
+        return i32(DMA_ALIGNMENT_OFFSET, dmaAlignment);
     }
 
     /**
@@ -639,7 +570,7 @@ public final class ParamsFlyweight {
      * @return the segment boundary mask
      */
     public long segBoundaryMask() {
-        return segment.get(JAVA_LONG, offset + SEG_SEG_BOUNDARY_MASK_OFFSET);
+        return i64(SEG_SEG_BOUNDARY_MASK_OFFSET);
     }
 
     /**
@@ -649,8 +580,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight segBoundaryMask(long segBoundaryMask) {
-        segment.set(JAVA_LONG, offset + SEG_SEG_BOUNDARY_MASK_OFFSET, segBoundaryMask);
-        return this;
+        return i64(SEG_SEG_BOUNDARY_MASK_OFFSET, segBoundaryMask);
     }
 
     /**
@@ -659,7 +589,7 @@ public final class ParamsFlyweight {
      * @return the largest segment in bytes
      */
     public int segMaxSegmentSize() {
-        return segment.get(JAVA_INT, offset + SEG_MAX_SEGMENT_SIZE_OFFSET);
+        return i32(SEG_MAX_SEGMENT_SIZE_OFFSET);
     }
 
     /**
@@ -669,8 +599,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight segMaxSegmentSize(int segMaxSegmentSize) {
-        segment.set(JAVA_INT, offset + SEG_MAX_SEGMENT_SIZE_OFFSET, segMaxSegmentSize);
-        return this;
+        return i32(SEG_MAX_SEGMENT_SIZE_OFFSET, segMaxSegmentSize);
     }
 
     /**
@@ -679,7 +608,7 @@ public final class ParamsFlyweight {
      * @return the maximum segments per io
      */
     public int segMaxSegments() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + SEG_MAX_SEGMENTS_OFFSET));
+        return u16(SEG_MAX_SEGMENTS_OFFSET);
     }
 
     /**
@@ -689,8 +618,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight segMaxSegments(int segMaxSegments) {
-        segment.set(JAVA_SHORT, offset + SEG_MAX_SEGMENTS_OFFSET, (short) segMaxSegments);
-        return this;
+        return u16(SEG_MAX_SEGMENTS_OFFSET, segMaxSegments);
     }
 
     /**
@@ -699,7 +627,7 @@ public final class ParamsFlyweight {
      * @return the {@code LBMD_PI_CAP_*} flags
      */
     public int integrityFlags() {
-        return segment.get(JAVA_INT, offset + INTEGRITY_FLAGS_OFFSET);
+        return i32(INTEGRITY_FLAGS_OFFSET);
     }
 
     /**
@@ -709,8 +637,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight integrityFlags(int integrityFlags) {
-        segment.set(JAVA_INT, offset + INTEGRITY_FLAGS_OFFSET, integrityFlags);
-        return this;
+        return i32(INTEGRITY_FLAGS_OFFSET, integrityFlags);
     }
 
     /**
@@ -719,7 +646,7 @@ public final class ParamsFlyweight {
      * @return the maximum integrity segments, 0 = no limit
      */
     public int integrityMaxIntegritySegments() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + INTEGRITY_MAX_INTEGRITY_SEGMENTS_OFFSET));
+        return u16(INTEGRITY_MAX_INTEGRITY_SEGMENTS_OFFSET);
     }
 
     /**
@@ -729,8 +656,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight integrityMaxIntegritySegments(int integrityMaxIntegritySegments) {
-        segment.set(JAVA_SHORT, offset + INTEGRITY_MAX_INTEGRITY_SEGMENTS_OFFSET, (short) integrityMaxIntegritySegments);
-        return this;
+        return u16(INTEGRITY_MAX_INTEGRITY_SEGMENTS_OFFSET, integrityMaxIntegritySegments);
     }
 
     /**
@@ -739,7 +665,7 @@ public final class ParamsFlyweight {
      * @return log2 of the protection interval
      */
     public int integrityIntervalExp() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_INTERVAL_EXP_OFFSET));
+        return u8(INTEGRITY_INTERVAL_EXP_OFFSET);
     }
 
     /**
@@ -749,8 +675,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight integrityIntervalExp(int integrityIntervalExp) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_INTERVAL_EXP_OFFSET, (byte) integrityIntervalExp);
-        return this;
+        return u8(INTEGRITY_INTERVAL_EXP_OFFSET, integrityIntervalExp);
     }
 
     /**
@@ -759,7 +684,7 @@ public final class ParamsFlyweight {
      * @return the metadata bytes per interval
      */
     public int integrityMetadataSize() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_METADATA_SIZE_OFFSET));
+        return u8(INTEGRITY_METADATA_SIZE_OFFSET);
     }
 
     /**
@@ -769,8 +694,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight integrityMetadataSize(int integrityMetadataSize) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_METADATA_SIZE_OFFSET, (byte) integrityMetadataSize);
-        return this;
+        return u8(INTEGRITY_METADATA_SIZE_OFFSET, integrityMetadataSize);
     }
 
     /**
@@ -779,7 +703,7 @@ public final class ParamsFlyweight {
      * @return the offset of the protection information in the metadata
      */
     public int integrityPiOffset() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_PI_OFFSET_OFFSET));
+        return u8(INTEGRITY_PI_OFFSET_OFFSET);
     }
 
     /**
@@ -789,8 +713,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight integrityPiOffset(int integrityPiOffset) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_PI_OFFSET_OFFSET, (byte) integrityPiOffset);
-        return this;
+        return u8(INTEGRITY_PI_OFFSET_OFFSET, integrityPiOffset);
     }
 
     /**
@@ -799,7 +722,7 @@ public final class ParamsFlyweight {
      * @return the {@code LBMD_PI_CSUM_*} checksum type
      */
     public int integrityCsumType() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_CSUM_TYPE_OFFSET));
+        return u8(INTEGRITY_CSUM_TYPE_OFFSET);
     }
 
     /**
@@ -809,8 +732,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight integrityCsumType(int integrityCsumType) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_CSUM_TYPE_OFFSET, (byte) integrityCsumType);
-        return this;
+        return u8(INTEGRITY_CSUM_TYPE_OFFSET, integrityCsumType);
     }
 
     /**
@@ -819,7 +741,7 @@ public final class ParamsFlyweight {
      * @return the tag size in bytes
      */
     public int integrityTagSize() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_TAG_SIZE_OFFSET));
+        return u8(INTEGRITY_TAG_SIZE_OFFSET);
     }
 
     /**
@@ -829,8 +751,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight integrityTagSize(int integrityTagSize) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_TAG_SIZE_OFFSET, (byte) integrityTagSize);
-        return this;
+        return u8(INTEGRITY_TAG_SIZE_OFFSET, integrityTagSize);
     }
 
     /**
