@@ -1,10 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -27,7 +22,7 @@ import java.lang.foreign.StructLayout;
  * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
  * and writes of the native byte order; the wrapped memory must be 4-byte aligned.
  */
-public final class AutoBufRegFlyweight {
+public final class AutoBufRegFlyweight extends StructFlyweight<AutoBufRegFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLK_AUTO_BUF_REG}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_AUTO_BUF_REG;
@@ -42,52 +37,9 @@ public final class AutoBufRegFlyweight {
     /** Offset of {@code reserved1} ({@code __u32}). */
     public static final long RESERVED1_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved1");
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public AutoBufRegFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public AutoBufRegFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
-     *
-     * @return this
-     */
-    public AutoBufRegFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -96,7 +48,7 @@ public final class AutoBufRegFlyweight {
      * @return the fixed-buffer index, 0..0xFFFF
      */
     public int index() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + INDEX_OFFSET));
+        return u16(INDEX_OFFSET);
     }
 
     /**
@@ -106,8 +58,7 @@ public final class AutoBufRegFlyweight {
      * @return this
      */
     public AutoBufRegFlyweight index(int index) {
-        segment.set(JAVA_SHORT, offset + INDEX_OFFSET, (short) index);
-        return this;
+        return u16(INDEX_OFFSET, index);
     }
 
     /**
@@ -116,7 +67,7 @@ public final class AutoBufRegFlyweight {
      * @return the {@code UBLK_AUTO_BUF_REG_*} flags
      */
     public int flags() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + FLAGS_OFFSET));
+        return u8(FLAGS_OFFSET);
     }
 
     /**
@@ -126,8 +77,7 @@ public final class AutoBufRegFlyweight {
      * @return this
      */
     public AutoBufRegFlyweight flags(int flags) {
-        segment.set(JAVA_BYTE, offset + FLAGS_OFFSET, (byte) flags);
-        return this;
+        return u8(FLAGS_OFFSET, flags);
     }
 
     /**
@@ -176,7 +126,6 @@ public final class AutoBufRegFlyweight {
      */
     public long toSqeAddr() {
         return index() | (long) flags() << 16
-                | (long) Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + RESERVED0_OFFSET)) << 24
-                | (long) segment.get(JAVA_INT, offset + RESERVED1_OFFSET) << 32;
+                | (long) u8(RESERVED0_OFFSET) << 24 | (long) i32(RESERVED1_OFFSET) << 32;
     }
 }

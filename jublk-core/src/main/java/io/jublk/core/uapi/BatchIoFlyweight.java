@@ -1,10 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -27,7 +22,7 @@ import java.lang.foreign.StructLayout;
  * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
  * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
  */
-public final class BatchIoFlyweight {
+public final class BatchIoFlyweight extends StructFlyweight<BatchIoFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLK_BATCH_IO}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_BATCH_IO;
@@ -46,52 +41,9 @@ public final class BatchIoFlyweight {
     /** Offset of {@code reserved2} ({@code __u64}). */
     public static final long RESERVED2_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved2");
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public BatchIoFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public BatchIoFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
-     *
-     * @return this
-     */
-    public BatchIoFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -100,7 +52,7 @@ public final class BatchIoFlyweight {
      * @return the queue id, 0..0xFFFF
      */
     public int qId() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + Q_ID_OFFSET));
+        return u16(Q_ID_OFFSET);
     }
 
     /**
@@ -110,8 +62,7 @@ public final class BatchIoFlyweight {
      * @return this
      */
     public BatchIoFlyweight qId(int qId) {
-        segment.set(JAVA_SHORT, offset + Q_ID_OFFSET, (short) qId);
-        return this;
+        return u16(Q_ID_OFFSET, qId);
     }
 
     /**
@@ -120,7 +71,7 @@ public final class BatchIoFlyweight {
      * @return the {@code UBLK_BATCH_F_*} flags
      */
     public int flags() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + FLAGS_OFFSET));
+        return u16(FLAGS_OFFSET);
     }
 
     /**
@@ -130,8 +81,7 @@ public final class BatchIoFlyweight {
      * @return this
      */
     public BatchIoFlyweight flags(int flags) {
-        segment.set(JAVA_SHORT, offset + FLAGS_OFFSET, (short) flags);
-        return this;
+        return u16(FLAGS_OFFSET, flags);
     }
 
     /**
@@ -140,7 +90,7 @@ public final class BatchIoFlyweight {
      * @return the number of elements, 0..0xFFFF
      */
     public int nrElem() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + NR_ELEM_OFFSET));
+        return u16(NR_ELEM_OFFSET);
     }
 
     /**
@@ -150,8 +100,7 @@ public final class BatchIoFlyweight {
      * @return this
      */
     public BatchIoFlyweight nrElem(int nrElem) {
-        segment.set(JAVA_SHORT, offset + NR_ELEM_OFFSET, (short) nrElem);
-        return this;
+        return u16(NR_ELEM_OFFSET, nrElem);
     }
 
     /**
@@ -160,7 +109,7 @@ public final class BatchIoFlyweight {
      * @return the size of one element, 8, 16 or 24
      */
     public int elemBytes() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + ELEM_BYTES_OFFSET));
+        return u8(ELEM_BYTES_OFFSET);
     }
 
     /**
@@ -170,8 +119,7 @@ public final class BatchIoFlyweight {
      * @return this
      */
     public BatchIoFlyweight elemBytes(int elemBytes) {
-        segment.set(JAVA_BYTE, offset + ELEM_BYTES_OFFSET, (byte) elemBytes);
-        return this;
+        return u8(ELEM_BYTES_OFFSET, elemBytes);
     }
 
     /**

@@ -1,9 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
@@ -34,7 +30,7 @@ import java.lang.foreign.StructLayout;
  * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
  * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
  */
-public final class CtrlCmdFlyweight {
+public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLKSRV_CTRL_CMD}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_CTRL_CMD;
@@ -62,52 +58,9 @@ public final class CtrlCmdFlyweight {
     /** {@code queue_id} of a command that is not about one queue. */
     public static final int QUEUE_ID_NONE = 0xFFFF;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public CtrlCmdFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public CtrlCmdFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
-     *
-     * @return this
-     */
-    public CtrlCmdFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -116,7 +69,7 @@ public final class CtrlCmdFlyweight {
      * @return the device id ({@code __u32} bit pattern; -1 = none/any)
      */
     public int devId() {
-        return segment.get(JAVA_INT, offset + DEV_ID_OFFSET);
+        return i32(DEV_ID_OFFSET);
     }
 
     /**
@@ -126,8 +79,7 @@ public final class CtrlCmdFlyweight {
      * @return this
      */
     public CtrlCmdFlyweight devId(int devId) {
-        segment.set(JAVA_INT, offset + DEV_ID_OFFSET, devId);
-        return this;
+        return i32(DEV_ID_OFFSET, devId);
     }
 
     /**
@@ -136,7 +88,7 @@ public final class CtrlCmdFlyweight {
      * @return the queue id, 0..0xFFFF
      */
     public int queueId() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + QUEUE_ID_OFFSET));
+        return u16(QUEUE_ID_OFFSET);
     }
 
     /**
@@ -146,8 +98,7 @@ public final class CtrlCmdFlyweight {
      * @return this
      */
     public CtrlCmdFlyweight queueId(int queueId) {
-        segment.set(JAVA_SHORT, offset + QUEUE_ID_OFFSET, (short) queueId);
-        return this;
+        return u16(QUEUE_ID_OFFSET, queueId);
     }
 
     /**
@@ -156,7 +107,7 @@ public final class CtrlCmdFlyweight {
      * @return the length of the buffer at {@code addr}, 0..0xFFFF
      */
     public int len() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + LEN_OFFSET));
+        return u16(LEN_OFFSET);
     }
 
     /**
@@ -166,8 +117,7 @@ public final class CtrlCmdFlyweight {
      * @return this
      */
     public CtrlCmdFlyweight len(int len) {
-        segment.set(JAVA_SHORT, offset + LEN_OFFSET, (short) len);
-        return this;
+        return u16(LEN_OFFSET, len);
     }
 
     /**
@@ -176,7 +126,7 @@ public final class CtrlCmdFlyweight {
      * @return the address of the command's buffer
      */
     public long addr() {
-        return segment.get(JAVA_LONG, offset + ADDR_OFFSET);
+        return i64(ADDR_OFFSET);
     }
 
     /**
@@ -186,8 +136,7 @@ public final class CtrlCmdFlyweight {
      * @return this
      */
     public CtrlCmdFlyweight addr(long addr) {
-        segment.set(JAVA_LONG, offset + ADDR_OFFSET, addr);
-        return this;
+        return i64(ADDR_OFFSET, addr);
     }
 
     /**
@@ -196,7 +145,7 @@ public final class CtrlCmdFlyweight {
      * @return {@code data[0]}, the inline argument
      */
     public long data() {
-        return segment.get(JAVA_LONG, offset + DATA_OFFSET);
+        return i64(DATA_OFFSET);
     }
 
     /**
@@ -206,8 +155,7 @@ public final class CtrlCmdFlyweight {
      * @return this
      */
     public CtrlCmdFlyweight data(long data) {
-        segment.set(JAVA_LONG, offset + DATA_OFFSET, data);
-        return this;
+        return i64(DATA_OFFSET, data);
     }
 
     /**
@@ -216,7 +164,7 @@ public final class CtrlCmdFlyweight {
      * @return the length of the device path prefix at {@code addr}, 0..0xFFFF
      */
     public int devPathLen() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + DEV_PATH_LEN_OFFSET));
+        return u16(DEV_PATH_LEN_OFFSET);
     }
 
     /**
@@ -226,7 +174,6 @@ public final class CtrlCmdFlyweight {
      * @return this
      */
     public CtrlCmdFlyweight devPathLen(int devPathLen) {
-        segment.set(JAVA_SHORT, offset + DEV_PATH_LEN_OFFSET, (short) devPathLen);
-        return this;
+        return u16(DEV_PATH_LEN_OFFSET, devPathLen);
     }
 }

@@ -1,10 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -41,7 +36,7 @@ import java.lang.foreign.StructLayout;
  * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
  * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
  */
-public final class DevInfoFlyweight {
+public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLKSRV_CTRL_DEV_INFO}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_CTRL_DEV_INFO;
@@ -76,52 +71,9 @@ public final class DevInfoFlyweight {
     /** Offset of {@code reserved2} ({@code __u64}). */
     public static final long RESERVED2_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved2");
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public DevInfoFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public DevInfoFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
-     *
-     * @return this
-     */
-    public DevInfoFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -130,7 +82,7 @@ public final class DevInfoFlyweight {
      * @return the number of queues, 0..0xFFFF
      */
     public int nrHwQueues() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + NR_HW_QUEUES_OFFSET));
+        return u16(NR_HW_QUEUES_OFFSET);
     }
 
     /**
@@ -140,8 +92,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight nrHwQueues(int nrHwQueues) {
-        segment.set(JAVA_SHORT, offset + NR_HW_QUEUES_OFFSET, (short) nrHwQueues);
-        return this;
+        return u16(NR_HW_QUEUES_OFFSET, nrHwQueues);
     }
 
     /**
@@ -150,7 +101,7 @@ public final class DevInfoFlyweight {
      * @return the tags per queue, 0..0xFFFF
      */
     public int queueDepth() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + QUEUE_DEPTH_OFFSET));
+        return u16(QUEUE_DEPTH_OFFSET);
     }
 
     /**
@@ -160,8 +111,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight queueDepth(int queueDepth) {
-        segment.set(JAVA_SHORT, offset + QUEUE_DEPTH_OFFSET, (short) queueDepth);
-        return this;
+        return u16(QUEUE_DEPTH_OFFSET, queueDepth);
     }
 
     /**
@@ -170,7 +120,7 @@ public final class DevInfoFlyweight {
      * @return the device state, {@code UBLK_S_DEV_*}
      */
     public int state() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + STATE_OFFSET));
+        return u16(STATE_OFFSET);
     }
 
     /**
@@ -180,8 +130,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight state(int state) {
-        segment.set(JAVA_SHORT, offset + STATE_OFFSET, (short) state);
-        return this;
+        return u16(STATE_OFFSET, state);
     }
 
     /**
@@ -190,7 +139,7 @@ public final class DevInfoFlyweight {
      * @return the largest io in bytes ({@code __u32} bit pattern)
      */
     public int maxIoBufBytes() {
-        return segment.get(JAVA_INT, offset + MAX_IO_BUF_BYTES_OFFSET);
+        return i32(MAX_IO_BUF_BYTES_OFFSET);
     }
 
     /**
@@ -200,8 +149,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight maxIoBufBytes(int maxIoBufBytes) {
-        segment.set(JAVA_INT, offset + MAX_IO_BUF_BYTES_OFFSET, maxIoBufBytes);
-        return this;
+        return i32(MAX_IO_BUF_BYTES_OFFSET, maxIoBufBytes);
     }
 
     /**
@@ -210,7 +158,7 @@ public final class DevInfoFlyweight {
      * @return the device id ({@code __u32} bit pattern; -1 = allocate)
      */
     public int devId() {
-        return segment.get(JAVA_INT, offset + DEV_ID_OFFSET);
+        return i32(DEV_ID_OFFSET);
     }
 
     /**
@@ -220,8 +168,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight devId(int devId) {
-        segment.set(JAVA_INT, offset + DEV_ID_OFFSET, devId);
-        return this;
+        return i32(DEV_ID_OFFSET, devId);
     }
 
     /**
@@ -230,7 +177,7 @@ public final class DevInfoFlyweight {
      * @return the server pid in the caller's pid namespace, or -1
      */
     public int ublksrvPid() {
-        return segment.get(JAVA_INT, offset + UBLKSRV_PID_OFFSET);
+        return i32(UBLKSRV_PID_OFFSET);
     }
 
     /**
@@ -240,8 +187,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight ublksrvPid(int ublksrvPid) {
-        segment.set(JAVA_INT, offset + UBLKSRV_PID_OFFSET, ublksrvPid);
-        return this;
+        return i32(UBLKSRV_PID_OFFSET, ublksrvPid);
     }
 
     /**
@@ -250,7 +196,7 @@ public final class DevInfoFlyweight {
      * @return the {@code UBLK_F_*} feature flags
      */
     public long flags() {
-        return segment.get(JAVA_LONG, offset + FLAGS_OFFSET);
+        return i64(FLAGS_OFFSET);
     }
 
     /**
@@ -260,8 +206,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight flags(long flags) {
-        segment.set(JAVA_LONG, offset + FLAGS_OFFSET, flags);
-        return this;
+        return i64(FLAGS_OFFSET, flags);
     }
 
     /**
@@ -270,7 +215,7 @@ public final class DevInfoFlyweight {
      * @return the server-private flags
      */
     public long ublksrvFlags() {
-        return segment.get(JAVA_LONG, offset + UBLKSRV_FLAGS_OFFSET);
+        return i64(UBLKSRV_FLAGS_OFFSET);
     }
 
     /**
@@ -280,8 +225,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight ublksrvFlags(long ublksrvFlags) {
-        segment.set(JAVA_LONG, offset + UBLKSRV_FLAGS_OFFSET, ublksrvFlags);
-        return this;
+        return i64(UBLKSRV_FLAGS_OFFSET, ublksrvFlags);
     }
 
     /**
@@ -290,7 +234,7 @@ public final class DevInfoFlyweight {
      * @return the owner's uid (set by the kernel)
      */
     public int ownerUid() {
-        return segment.get(JAVA_INT, offset + OWNER_UID_OFFSET);
+        return i32(OWNER_UID_OFFSET);
     }
 
     /**
@@ -300,8 +244,7 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight ownerUid(int ownerUid) {
-        segment.set(JAVA_INT, offset + OWNER_UID_OFFSET, ownerUid);
-        return this;
+        return i32(OWNER_UID_OFFSET, ownerUid);
     }
 
     /**
@@ -310,7 +253,7 @@ public final class DevInfoFlyweight {
      * @return the owner's gid (set by the kernel)
      */
     public int ownerGid() {
-        return segment.get(JAVA_INT, offset + OWNER_GID_OFFSET);
+        return i32(OWNER_GID_OFFSET);
     }
 
     /**
@@ -320,7 +263,6 @@ public final class DevInfoFlyweight {
      * @return this
      */
     public DevInfoFlyweight ownerGid(int ownerGid) {
-        segment.set(JAVA_INT, offset + OWNER_GID_OFFSET, ownerGid);
-        return this;
+        return i32(OWNER_GID_OFFSET, ownerGid);
     }
 }

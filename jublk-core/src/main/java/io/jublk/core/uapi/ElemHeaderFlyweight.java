@@ -1,10 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -30,7 +25,7 @@ import java.lang.foreign.StructLayout;
  * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
  * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
  */
-public final class ElemHeaderFlyweight {
+public final class ElemHeaderFlyweight extends StructFlyweight<ElemHeaderFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLK_ELEM_HEADER}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_ELEM_HEADER;
@@ -46,52 +41,9 @@ public final class ElemHeaderFlyweight {
     /** Offset of the optional {@code buf_addr} ({@code __u64}, with {@code UBLK_BATCH_F_HAS_BUF_ADDR}). */
     public static final long BUF_ADDR_OFFSET = SIZE;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ElemHeaderFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public ElemHeaderFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
-     *
-     * @return this
-     */
-    public ElemHeaderFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -100,7 +52,7 @@ public final class ElemHeaderFlyweight {
      * @return the tag, 0..0xFFFF
      */
     public int tag() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + TAG_OFFSET));
+        return u16(TAG_OFFSET);
     }
 
     /**
@@ -110,8 +62,7 @@ public final class ElemHeaderFlyweight {
      * @return this
      */
     public ElemHeaderFlyweight tag(int tag) {
-        segment.set(JAVA_SHORT, offset + TAG_OFFSET, (short) tag);
-        return this;
+        return u16(TAG_OFFSET, tag);
     }
 
     /**
@@ -120,7 +71,7 @@ public final class ElemHeaderFlyweight {
      * @return the buffer index, 0..0xFFFF
      */
     public int bufIndex() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + BUF_INDEX_OFFSET));
+        return u16(BUF_INDEX_OFFSET);
     }
 
     /**
@@ -130,8 +81,7 @@ public final class ElemHeaderFlyweight {
      * @return this
      */
     public ElemHeaderFlyweight bufIndex(int bufIndex) {
-        segment.set(JAVA_SHORT, offset + BUF_INDEX_OFFSET, (short) bufIndex);
-        return this;
+        return u16(BUF_INDEX_OFFSET, bufIndex);
     }
 
     /**
@@ -140,7 +90,7 @@ public final class ElemHeaderFlyweight {
      * @return the result: bytes done or a negative errno
      */
     public int result() {
-        return segment.get(JAVA_INT, offset + RESULT_OFFSET);
+        return i32(RESULT_OFFSET);
     }
 
     /**
@@ -150,8 +100,7 @@ public final class ElemHeaderFlyweight {
      * @return this
      */
     public ElemHeaderFlyweight result(int result) {
-        segment.set(JAVA_INT, offset + RESULT_OFFSET, result);
-        return this;
+        return i32(RESULT_OFFSET, result);
     }
 
     /**
@@ -161,7 +110,7 @@ public final class ElemHeaderFlyweight {
      * @return the io buffer address
      */
     public long bufAddr() {
-        return segment.get(JAVA_LONG, offset + BUF_ADDR_OFFSET);
+        return i64(BUF_ADDR_OFFSET);
     }
 
     /**
@@ -172,8 +121,7 @@ public final class ElemHeaderFlyweight {
      * @return this
      */
     public ElemHeaderFlyweight bufAddr(long bufAddr) {
-        segment.set(JAVA_LONG, offset + BUF_ADDR_OFFSET, bufAddr);
-        return this;
+        return i64(BUF_ADDR_OFFSET, bufAddr);
     }
 
     /**
@@ -193,7 +141,7 @@ public final class ElemHeaderFlyweight {
      * @return the zone-append LBA
      */
     public long zoneLba(int batchFlags) {
-        return segment.get(JAVA_LONG, offset + zoneLbaOffset(batchFlags));
+        return i64(zoneLbaOffset(batchFlags));
     }
 
     /**
@@ -204,7 +152,6 @@ public final class ElemHeaderFlyweight {
      * @return this
      */
     public ElemHeaderFlyweight zoneLba(int batchFlags, long zoneLba) {
-        segment.set(JAVA_LONG, offset + zoneLbaOffset(batchFlags), zoneLba);
-        return this;
+        return i64(zoneLbaOffset(batchFlags), zoneLba);
     }
 }

@@ -1,10 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -27,7 +22,7 @@ import java.lang.foreign.StructLayout;
  * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
  * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
  */
-public final class IoCmdFlyweight {
+public final class IoCmdFlyweight extends StructFlyweight<IoCmdFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLKSRV_IO_CMD}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_IO_CMD;
@@ -44,52 +39,9 @@ public final class IoCmdFlyweight {
     /** Offset of {@code zone_append_lba} ({@code __u64}). */
     public static final long ZONE_APPEND_LBA_OFFSET = UblkLayouts.offsetOf(LAYOUT, "zone_append_lba");
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public IoCmdFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public IoCmdFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
-     *
-     * @return this
-     */
-    public IoCmdFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -98,7 +50,7 @@ public final class IoCmdFlyweight {
      * @return the queue id, 0..0xFFFF
      */
     public int qId() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + Q_ID_OFFSET));
+        return u16(Q_ID_OFFSET);
     }
 
     /**
@@ -108,8 +60,7 @@ public final class IoCmdFlyweight {
      * @return this
      */
     public IoCmdFlyweight qId(int qId) {
-        segment.set(JAVA_SHORT, offset + Q_ID_OFFSET, (short) qId);
-        return this;
+        return u16(Q_ID_OFFSET, qId);
     }
 
     /**
@@ -118,7 +69,7 @@ public final class IoCmdFlyweight {
      * @return the tag, 0..0xFFFF
      */
     public int tag() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + TAG_OFFSET));
+        return u16(TAG_OFFSET);
     }
 
     /**
@@ -128,8 +79,7 @@ public final class IoCmdFlyweight {
      * @return this
      */
     public IoCmdFlyweight tag(int tag) {
-        segment.set(JAVA_SHORT, offset + TAG_OFFSET, (short) tag);
-        return this;
+        return u16(TAG_OFFSET, tag);
     }
 
     /**
@@ -138,7 +88,7 @@ public final class IoCmdFlyweight {
      * @return the result: bytes done or a negative errno
      */
     public int result() {
-        return segment.get(JAVA_INT, offset + RESULT_OFFSET);
+        return i32(RESULT_OFFSET);
     }
 
     /**
@@ -148,8 +98,7 @@ public final class IoCmdFlyweight {
      * @return this
      */
     public IoCmdFlyweight result(int result) {
-        segment.set(JAVA_INT, offset + RESULT_OFFSET, result);
-        return this;
+        return i32(RESULT_OFFSET, result);
     }
 
     /**
@@ -158,7 +107,7 @@ public final class IoCmdFlyweight {
      * @return the buffer address or fixed-buffer index
      */
     public long addr() {
-        return segment.get(JAVA_LONG, offset + ADDR_OFFSET);
+        return i64(ADDR_OFFSET);
     }
 
     /**
@@ -168,8 +117,7 @@ public final class IoCmdFlyweight {
      * @return this
      */
     public IoCmdFlyweight addr(long addr) {
-        segment.set(JAVA_LONG, offset + ADDR_OFFSET, addr);
-        return this;
+        return i64(ADDR_OFFSET, addr);
     }
 
     /**
@@ -178,7 +126,7 @@ public final class IoCmdFlyweight {
      * @return the zone-append LBA (same storage as {@code addr})
      */
     public long zoneAppendLba() {
-        return segment.get(JAVA_LONG, offset + ZONE_APPEND_LBA_OFFSET);
+        return i64(ZONE_APPEND_LBA_OFFSET);
     }
 
     /**
@@ -188,7 +136,6 @@ public final class IoCmdFlyweight {
      * @return this
      */
     public IoCmdFlyweight zoneAppendLba(long zoneAppendLba) {
-        segment.set(JAVA_LONG, offset + ZONE_APPEND_LBA_OFFSET, zoneAppendLba);
-        return this;
+        return i64(ZONE_APPEND_LBA_OFFSET, zoneAppendLba);
     }
 }

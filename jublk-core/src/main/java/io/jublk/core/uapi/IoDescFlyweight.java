@@ -1,8 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
@@ -29,7 +26,7 @@ import java.lang.foreign.StructLayout;
  *
  * <p>Not thread-safe; the owning queue thread uses it. The wrapped memory must be 8-byte aligned.
  */
-public final class IoDescFlyweight {
+public final class IoDescFlyweight extends StructView<IoDescFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLKSRV_IO_DESC}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_IO_DESC;
@@ -49,42 +46,8 @@ public final class IoDescFlyweight {
     /** Size of one descriptor in bytes as an {@code int}, for tag arithmetic. */
     private static final int STRIDE = (int) SIZE;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public IoDescFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public IoDescFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
     }
 
     /**
@@ -93,7 +56,7 @@ public final class IoDescFlyweight {
      * @return op in bits 0-7, {@code UBLK_IO_F_*} flags in bits 8-31
      */
     public int opFlags() {
-        return segment.get(JAVA_INT, offset + OP_FLAGS_OFFSET);
+        return i32(OP_FLAGS_OFFSET);
     }
 
     /**
@@ -102,7 +65,7 @@ public final class IoDescFlyweight {
      * @return the length in 512-byte sectors ({@code __u32} bit pattern)
      */
     public int nrSectors() {
-        return segment.get(JAVA_INT, offset + NR_SECTORS_OFFSET);
+        return i32(NR_SECTORS_OFFSET);
     }
 
     /**
@@ -111,7 +74,7 @@ public final class IoDescFlyweight {
      * @return for REPORT_ZONES, the maximum number of zones to report
      */
     public int nrZones() {
-        return segment.get(JAVA_INT, offset + NR_ZONES_OFFSET);
+        return i32(NR_ZONES_OFFSET);
     }
 
     /**
@@ -120,7 +83,7 @@ public final class IoDescFlyweight {
      * @return the first 512-byte sector (or zone start)
      */
     public long startSector() {
-        return segment.get(JAVA_LONG, offset + START_SECTOR_OFFSET);
+        return i64(START_SECTOR_OFFSET);
     }
 
     /**
@@ -130,7 +93,7 @@ public final class IoDescFlyweight {
      *         a shared-memory zero-copy address
      */
     public long addr() {
-        return segment.get(JAVA_LONG, offset + ADDR_OFFSET);
+        return i64(ADDR_OFFSET);
     }
 
     /**

@@ -1,17 +1,12 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
  * Flyweight over {@code struct ublk_params} (152 bytes in 7.2), the buffer of SET_PARAMS and
- * GET_PARAMS, with accessors for the members of each parameter group named
- * <i>group</i><i>Field</i> ({@code basicLogicalBsShift}, {@code segMaxSegments}, ...).
+ * GET_PARAMS: {@code len}, {@code types} and one flyweight per parameter group ({@link #basic()},
+ * {@link #discard()}, {@link #devt()}, {@link #zoned()}, {@link #dma()}, {@link #seg()},
+ * {@link #integrity()}).
  *
  * <pre>
  *   0        2        4        6        8
@@ -35,30 +30,20 @@ import java.lang.foreign.StructLayout;
  *   |  integrity: ublk_param_integrity  |  136
  *   |  (16)                             |
  *   +-----------------------------------+
- *
- *   basic:     attrs u32 @0, logical_bs_shift u8 @4, physical_bs_shift u8 @5, io_opt_shift u8 @6,
- *              io_min_shift u8 @7, max_sectors u32 @8, chunk_sectors u32 @12, dev_sectors u64 @16,
- *              virt_boundary_mask u64 @24
- *   discard:   discard_alignment u32 @0, discard_granularity u32 @4, max_discard_sectors u32 @8,
- *              max_write_zeroes_sectors u32 @12, max_discard_segments u16 @16, reserved0 u16 @18
- *   devt:      char_major @0, char_minor @4, disk_major @8, disk_minor @12 (u32, read-only)
- *   zoned:     max_open_zones u32 @0, max_active_zones u32 @4, max_zone_append_sectors u32 @8,
- *              reserved[20] @12
- *   dma:       alignment u32 @0, pad[4] @4
- *   seg:       seg_boundary_mask u64 @0, max_segment_size u32 @8, max_segments u16 @12, pad[2] @14
- *   integrity: flags u32 @0, max_integrity_segments u16 @4, interval_exp u8 @6, metadata_size u8 @7,
- *              pi_offset u8 @8, csum_type u8 @9, tag_size u8 @10, pad[5] @11
  * </pre>
  *
  * <p>{@code len} and {@code types} negotiate the ABI: set {@code len} to the size you use and
  * {@code types} to the groups you filled ({@code UBLK_PARAM_TYPE_*}; BASIC is mandatory). Older
- * kernels accept a shorter {@code len}. Unsigned fields narrower than 32 bits are widened without
- * sign; {@code __u32} is returned as its bit pattern in an {@code int}.
+ * kernels accept a shorter {@code len}.
  *
- * <p>Not thread-safe; reusable through {@link #wrap}. Accessors do plain, bounds-checked reads
- * and writes of the native byte order; the wrapped memory must be 8-byte aligned.
+ * <p>The groups a device is set up with (basic, discard, dma) and the device numbers (devt) also
+ * have flat accessors named <i>group</i><i>Field</i> ({@code basicLogicalBsShift},
+ * {@code discardGranularity}, ...), so that SET_PARAMS can be filled in one chain.
+ *
+ * <p>Not thread-safe; reusable through {@link #wrap}. The group flyweights belong to this one and
+ * follow it. The wrapped memory must be 8-byte aligned.
  */
-public final class ParamsFlyweight {
+public final class ParamsFlyweight extends StructFlyweight<ParamsFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLK_PARAMS}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAMS;
@@ -68,72 +53,6 @@ public final class ParamsFlyweight {
     public static final long LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "len");
     /** Offset of {@code types} ({@code __u32}). */
     public static final long TYPES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "types");
-    /** Offset of {@code basic.attrs} ({@code __u32}). */
-    public static final long BASIC_ATTRS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.attrs");
-    /** Offset of {@code basic.logical_bs_shift} ({@code __u8}). */
-    public static final long BASIC_LOGICAL_BS_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.logical_bs_shift");
-    /** Offset of {@code basic.physical_bs_shift} ({@code __u8}). */
-    public static final long BASIC_PHYSICAL_BS_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.physical_bs_shift");
-    /** Offset of {@code basic.io_opt_shift} ({@code __u8}). */
-    public static final long BASIC_IO_OPT_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.io_opt_shift");
-    /** Offset of {@code basic.io_min_shift} ({@code __u8}). */
-    public static final long BASIC_IO_MIN_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.io_min_shift");
-    /** Offset of {@code basic.max_sectors} ({@code __u32}). */
-    public static final long BASIC_MAX_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.max_sectors");
-    /** Offset of {@code basic.chunk_sectors} ({@code __u32}). */
-    public static final long BASIC_CHUNK_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.chunk_sectors");
-    /** Offset of {@code basic.dev_sectors} ({@code __u64}). */
-    public static final long BASIC_DEV_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.dev_sectors");
-    /** Offset of {@code basic.virt_boundary_mask} ({@code __u64}). */
-    public static final long BASIC_VIRT_BOUNDARY_MASK_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic.virt_boundary_mask");
-    /** Offset of {@code discard.discard_alignment} ({@code __u32}). */
-    public static final long DISCARD_DISCARD_ALIGNMENT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard.discard_alignment");
-    /** Offset of {@code discard.discard_granularity} ({@code __u32}). */
-    public static final long DISCARD_DISCARD_GRANULARITY_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard.discard_granularity");
-    /** Offset of {@code discard.max_discard_sectors} ({@code __u32}). */
-    public static final long DISCARD_MAX_DISCARD_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard.max_discard_sectors");
-    /** Offset of {@code discard.max_write_zeroes_sectors} ({@code __u32}). */
-    public static final long DISCARD_MAX_WRITE_ZEROES_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard.max_write_zeroes_sectors");
-    /** Offset of {@code discard.max_discard_segments} ({@code __u16}). */
-    public static final long DISCARD_MAX_DISCARD_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard.max_discard_segments");
-    /** Offset of {@code discard.reserved0} ({@code __u16}). */
-    public static final long DISCARD_RESERVED0_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard.reserved0");
-    /** Offset of {@code devt.char_major} ({@code __u32}). */
-    public static final long DEVT_CHAR_MAJOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "devt.char_major");
-    /** Offset of {@code devt.char_minor} ({@code __u32}). */
-    public static final long DEVT_CHAR_MINOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "devt.char_minor");
-    /** Offset of {@code devt.disk_major} ({@code __u32}). */
-    public static final long DEVT_DISK_MAJOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "devt.disk_major");
-    /** Offset of {@code devt.disk_minor} ({@code __u32}). */
-    public static final long DEVT_DISK_MINOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "devt.disk_minor");
-    /** Offset of {@code zoned.max_open_zones} ({@code __u32}). */
-    public static final long ZONED_MAX_OPEN_ZONES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "zoned.max_open_zones");
-    /** Offset of {@code zoned.max_active_zones} ({@code __u32}). */
-    public static final long ZONED_MAX_ACTIVE_ZONES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "zoned.max_active_zones");
-    /** Offset of {@code zoned.max_zone_append_sectors} ({@code __u32}). */
-    public static final long ZONED_MAX_ZONE_APPEND_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "zoned.max_zone_append_sectors");
-    /** Offset of {@code dma.alignment} ({@code __u32}). */
-    public static final long DMA_ALIGNMENT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dma.alignment");
-    /** Offset of {@code seg.seg_boundary_mask} ({@code __u64}). */
-    public static final long SEG_SEG_BOUNDARY_MASK_OFFSET = UblkLayouts.offsetOf(LAYOUT, "seg.seg_boundary_mask");
-    /** Offset of {@code seg.max_segment_size} ({@code __u32}). */
-    public static final long SEG_MAX_SEGMENT_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "seg.max_segment_size");
-    /** Offset of {@code seg.max_segments} ({@code __u16}). */
-    public static final long SEG_MAX_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "seg.max_segments");
-    /** Offset of {@code integrity.flags} ({@code __u32}). */
-    public static final long INTEGRITY_FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity.flags");
-    /** Offset of {@code integrity.max_integrity_segments} ({@code __u16}). */
-    public static final long INTEGRITY_MAX_INTEGRITY_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity.max_integrity_segments");
-    /** Offset of {@code integrity.interval_exp} ({@code __u8}). */
-    public static final long INTEGRITY_INTERVAL_EXP_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity.interval_exp");
-    /** Offset of {@code integrity.metadata_size} ({@code __u8}). */
-    public static final long INTEGRITY_METADATA_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity.metadata_size");
-    /** Offset of {@code integrity.pi_offset} ({@code __u8}). */
-    public static final long INTEGRITY_PI_OFFSET_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity.pi_offset");
-    /** Offset of {@code integrity.csum_type} ({@code __u8}). */
-    public static final long INTEGRITY_CSUM_TYPE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity.csum_type");
-    /** Offset of {@code integrity.tag_size} ({@code __u8}). */
-    public static final long INTEGRITY_TAG_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity.tag_size");
     /** Offset of {@code basic} ({@code struct ublk_param_basic}). */
     public static final long BASIC_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic");
     /** Offset of {@code discard} ({@code struct ublk_param_discard}). */
@@ -149,52 +68,17 @@ public final class ParamsFlyweight {
     /** Offset of {@code integrity} ({@code struct ublk_param_integrity}). */
     public static final long INTEGRITY_OFFSET = UblkLayouts.offsetOf(LAYOUT, "integrity");
 
-    private MemorySegment segment;
-    private long offset;
+    private final ParamBasicFlyweight basic = new ParamBasicFlyweight();
+    private final ParamDiscardFlyweight discard = new ParamDiscardFlyweight();
+    private final ParamDevtFlyweight devt = new ParamDevtFlyweight();
+    private final ParamZonedFlyweight zoned = new ParamZonedFlyweight();
+    private final ParamDmaAlignFlyweight dma = new ParamDmaAlignFlyweight();
+    private final ParamSegmentFlyweight seg = new ParamSegmentFlyweight();
+    private final ParamIntegrityFlyweight integrity = new ParamIntegrityFlyweight();
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamsFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public ParamsFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including reserved fields and padding.
-     *
-     * @return this
-     */
-    public ParamsFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -203,7 +87,7 @@ public final class ParamsFlyweight {
      * @return the length of the valid part of the struct in bytes
      */
     public int len() {
-        return segment.get(JAVA_INT, offset + LEN_OFFSET);
+        return i32(LEN_OFFSET);
     }
 
     /**
@@ -213,8 +97,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight len(int len) {
-        segment.set(JAVA_INT, offset + LEN_OFFSET, len);
-        return this;
+        return i32(LEN_OFFSET, len);
     }
 
     /**
@@ -223,7 +106,7 @@ public final class ParamsFlyweight {
      * @return the {@code UBLK_PARAM_TYPE_*} bits of the valid groups
      */
     public int types() {
-        return segment.get(JAVA_INT, offset + TYPES_OFFSET);
+        return i32(TYPES_OFFSET);
     }
 
     /**
@@ -233,604 +116,7 @@ public final class ParamsFlyweight {
      * @return this
      */
     public ParamsFlyweight types(int types) {
-        segment.set(JAVA_INT, offset + TYPES_OFFSET, types);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.attrs}.
-     *
-     * @return the {@code UBLK_ATTR_*} attributes
-     */
-    public int basicAttrs() {
-        return segment.get(JAVA_INT, offset + BASIC_ATTRS_OFFSET);
-    }
-
-    /**
-     * Writes {@code basic.attrs}.
-     *
-     * @param basicAttrs the {@code UBLK_ATTR_*} attributes
-     * @return this
-     */
-    public ParamsFlyweight basicAttrs(int basicAttrs) {
-        segment.set(JAVA_INT, offset + BASIC_ATTRS_OFFSET, basicAttrs);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.logical_bs_shift}.
-     *
-     * @return log2 of the logical block size
-     */
-    public int basicLogicalBsShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_LOGICAL_BS_SHIFT_OFFSET));
-    }
-
-    /**
-     * Writes {@code basic.logical_bs_shift}.
-     *
-     * @param basicLogicalBsShift log2 of the logical block size, 9..PAGE_SHIFT
-     * @return this
-     */
-    public ParamsFlyweight basicLogicalBsShift(int basicLogicalBsShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_LOGICAL_BS_SHIFT_OFFSET, (byte) basicLogicalBsShift);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.physical_bs_shift}.
-     *
-     * @return log2 of the physical block size
-     */
-    public int basicPhysicalBsShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_PHYSICAL_BS_SHIFT_OFFSET));
-    }
-
-    /**
-     * Writes {@code basic.physical_bs_shift}.
-     *
-     * @param basicPhysicalBsShift log2 of the physical block size, at least the logical one
-     * @return this
-     */
-    public ParamsFlyweight basicPhysicalBsShift(int basicPhysicalBsShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_PHYSICAL_BS_SHIFT_OFFSET, (byte) basicPhysicalBsShift);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.io_opt_shift}.
-     *
-     * @return log2 of the optimal io size
-     */
-    public int basicIoOptShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_IO_OPT_SHIFT_OFFSET));
-    }
-
-    /**
-     * Writes {@code basic.io_opt_shift}.
-     *
-     * @param basicIoOptShift log2 of the optimal io size
-     * @return this
-     */
-    public ParamsFlyweight basicIoOptShift(int basicIoOptShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_IO_OPT_SHIFT_OFFSET, (byte) basicIoOptShift);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.io_min_shift}.
-     *
-     * @return log2 of the minimum io size
-     */
-    public int basicIoMinShift() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + BASIC_IO_MIN_SHIFT_OFFSET));
-    }
-
-    /**
-     * Writes {@code basic.io_min_shift}.
-     *
-     * @param basicIoMinShift log2 of the minimum io size
-     * @return this
-     */
-    public ParamsFlyweight basicIoMinShift(int basicIoMinShift) {
-        segment.set(JAVA_BYTE, offset + BASIC_IO_MIN_SHIFT_OFFSET, (byte) basicIoMinShift);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.max_sectors}.
-     *
-     * @return the largest io in sectors
-     */
-    public int basicMaxSectors() {
-        return segment.get(JAVA_INT, offset + BASIC_MAX_SECTORS_OFFSET);
-    }
-
-    /**
-     * Writes {@code basic.max_sectors}.
-     *
-     * @param basicMaxSectors the largest io in sectors, at most {@code max_io_buf_bytes >> 9}
-     * @return this
-     */
-    public ParamsFlyweight basicMaxSectors(int basicMaxSectors) {
-        segment.set(JAVA_INT, offset + BASIC_MAX_SECTORS_OFFSET, basicMaxSectors);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.chunk_sectors}.
-     *
-     * @return the chunk (zone) size in sectors
-     */
-    public int basicChunkSectors() {
-        return segment.get(JAVA_INT, offset + BASIC_CHUNK_SECTORS_OFFSET);
-    }
-
-    /**
-     * Writes {@code basic.chunk_sectors}.
-     *
-     * @param basicChunkSectors the chunk size in sectors (the zone size if zoned)
-     * @return this
-     */
-    public ParamsFlyweight basicChunkSectors(int basicChunkSectors) {
-        segment.set(JAVA_INT, offset + BASIC_CHUNK_SECTORS_OFFSET, basicChunkSectors);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.dev_sectors}.
-     *
-     * @return the device size in 512-byte sectors
-     */
-    public long basicDevSectors() {
-        return segment.get(JAVA_LONG, offset + BASIC_DEV_SECTORS_OFFSET);
-    }
-
-    /**
-     * Writes {@code basic.dev_sectors}.
-     *
-     * @param basicDevSectors the device size in 512-byte sectors
-     * @return this
-     */
-    public ParamsFlyweight basicDevSectors(long basicDevSectors) {
-        segment.set(JAVA_LONG, offset + BASIC_DEV_SECTORS_OFFSET, basicDevSectors);
-        return this;
-    }
-
-    /**
-     * Reads {@code basic.virt_boundary_mask}.
-     *
-     * @return the virtual boundary mask
-     */
-    public long basicVirtBoundaryMask() {
-        return segment.get(JAVA_LONG, offset + BASIC_VIRT_BOUNDARY_MASK_OFFSET);
-    }
-
-    /**
-     * Writes {@code basic.virt_boundary_mask}.
-     *
-     * @param basicVirtBoundaryMask the virtual boundary mask, or 0
-     * @return this
-     */
-    public ParamsFlyweight basicVirtBoundaryMask(long basicVirtBoundaryMask) {
-        segment.set(JAVA_LONG, offset + BASIC_VIRT_BOUNDARY_MASK_OFFSET, basicVirtBoundaryMask);
-        return this;
-    }
-
-    /**
-     * Reads {@code discard.discard_alignment}.
-     *
-     * @return the discard alignment in bytes
-     */
-    public int discardAlignment() {
-        return segment.get(JAVA_INT, offset + DISCARD_DISCARD_ALIGNMENT_OFFSET);
-    }
-
-    /**
-     * Writes {@code discard.discard_alignment}.
-     *
-     * @param discardAlignment the discard alignment in bytes
-     * @return this
-     */
-    public ParamsFlyweight discardAlignment(int discardAlignment) {
-        segment.set(JAVA_INT, offset + DISCARD_DISCARD_ALIGNMENT_OFFSET, discardAlignment);
-        return this;
-    }
-
-    /**
-     * Reads {@code discard.discard_granularity}.
-     *
-     * @return the discard granularity in bytes
-     */
-    public int discardGranularity() {
-        return segment.get(JAVA_INT, offset + DISCARD_DISCARD_GRANULARITY_OFFSET);
-    }
-
-    /**
-     * Writes {@code discard.discard_granularity}.
-     *
-     * @param discardGranularity the discard granularity in bytes, not 0
-     * @return this
-     */
-    public ParamsFlyweight discardGranularity(int discardGranularity) {
-        segment.set(JAVA_INT, offset + DISCARD_DISCARD_GRANULARITY_OFFSET, discardGranularity);
-        return this;
-    }
-
-    /**
-     * Reads {@code discard.max_discard_sectors}.
-     *
-     * @return the largest discard in sectors
-     */
-    public int discardMaxDiscardSectors() {
-        return segment.get(JAVA_INT, offset + DISCARD_MAX_DISCARD_SECTORS_OFFSET);
-    }
-
-    /**
-     * Writes {@code discard.max_discard_sectors}.
-     *
-     * @param discardMaxDiscardSectors the largest discard in sectors
-     * @return this
-     */
-    public ParamsFlyweight discardMaxDiscardSectors(int discardMaxDiscardSectors) {
-        segment.set(JAVA_INT, offset + DISCARD_MAX_DISCARD_SECTORS_OFFSET, discardMaxDiscardSectors);
-        return this;
-    }
-
-    /**
-     * Reads {@code discard.max_write_zeroes_sectors}.
-     *
-     * @return the largest write-zeroes in sectors
-     */
-    public int discardMaxWriteZeroesSectors() {
-        return segment.get(JAVA_INT, offset + DISCARD_MAX_WRITE_ZEROES_SECTORS_OFFSET);
-    }
-
-    /**
-     * Writes {@code discard.max_write_zeroes_sectors}.
-     *
-     * @param discardMaxWriteZeroesSectors the largest write-zeroes in sectors
-     * @return this
-     */
-    public ParamsFlyweight discardMaxWriteZeroesSectors(int discardMaxWriteZeroesSectors) {
-        segment.set(JAVA_INT, offset + DISCARD_MAX_WRITE_ZEROES_SECTORS_OFFSET, discardMaxWriteZeroesSectors);
-        return this;
-    }
-
-    /**
-     * Reads {@code discard.max_discard_segments}.
-     *
-     * @return the maximum discard segments
-     */
-    public int discardMaxDiscardSegments() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + DISCARD_MAX_DISCARD_SEGMENTS_OFFSET));
-    }
-
-    /**
-     * Writes {@code discard.max_discard_segments}.
-     *
-     * @param discardMaxDiscardSegments the maximum discard segments (1 if discard is enabled)
-     * @return this
-     */
-    public ParamsFlyweight discardMaxDiscardSegments(int discardMaxDiscardSegments) {
-        segment.set(JAVA_SHORT, offset + DISCARD_MAX_DISCARD_SEGMENTS_OFFSET, (short) discardMaxDiscardSegments);
-        return this;
-    }
-
-    /**
-     * Reads {@code devt.char_major}.
-     *
-     * @return the char device major number
-     */
-    public int devtCharMajor() {
-        return segment.get(JAVA_INT, offset + DEVT_CHAR_MAJOR_OFFSET);
-    }
-
-    /**
-     * Reads {@code devt.char_minor}.
-     *
-     * @return the char device minor number
-     */
-    public int devtCharMinor() {
-        return segment.get(JAVA_INT, offset + DEVT_CHAR_MINOR_OFFSET);
-    }
-
-    /**
-     * Reads {@code devt.disk_major}.
-     *
-     * @return the block device major number (after START_DEV)
-     */
-    public int devtDiskMajor() {
-        return segment.get(JAVA_INT, offset + DEVT_DISK_MAJOR_OFFSET);
-    }
-
-    /**
-     * Reads {@code devt.disk_minor}.
-     *
-     * @return the block device minor number (after START_DEV)
-     */
-    public int devtDiskMinor() {
-        return segment.get(JAVA_INT, offset + DEVT_DISK_MINOR_OFFSET);
-    }
-
-    /**
-     * Reads {@code zoned.max_open_zones}.
-     *
-     * @return the maximum open zones
-     */
-    public int zonedMaxOpenZones() {
-        return segment.get(JAVA_INT, offset + ZONED_MAX_OPEN_ZONES_OFFSET);
-    }
-
-    /**
-     * Writes {@code zoned.max_open_zones}.
-     *
-     * @param zonedMaxOpenZones the maximum open zones, 0 = no limit
-     * @return this
-     */
-    public ParamsFlyweight zonedMaxOpenZones(int zonedMaxOpenZones) {
-        segment.set(JAVA_INT, offset + ZONED_MAX_OPEN_ZONES_OFFSET, zonedMaxOpenZones);
-        return this;
-    }
-
-    /**
-     * Reads {@code zoned.max_active_zones}.
-     *
-     * @return the maximum active zones
-     */
-    public int zonedMaxActiveZones() {
-        return segment.get(JAVA_INT, offset + ZONED_MAX_ACTIVE_ZONES_OFFSET);
-    }
-
-    /**
-     * Writes {@code zoned.max_active_zones}.
-     *
-     * @param zonedMaxActiveZones the maximum active zones, 0 = no limit
-     * @return this
-     */
-    public ParamsFlyweight zonedMaxActiveZones(int zonedMaxActiveZones) {
-        segment.set(JAVA_INT, offset + ZONED_MAX_ACTIVE_ZONES_OFFSET, zonedMaxActiveZones);
-        return this;
-    }
-
-    /**
-     * Reads {@code zoned.max_zone_append_sectors}.
-     *
-     * @return the largest zone append in sectors
-     */
-    public int zonedMaxZoneAppendSectors() {
-        return segment.get(JAVA_INT, offset + ZONED_MAX_ZONE_APPEND_SECTORS_OFFSET);
-    }
-
-    /**
-     * Writes {@code zoned.max_zone_append_sectors}.
-     *
-     * @param zonedMaxZoneAppendSectors the largest zone append in sectors, not 0
-     * @return this
-     */
-    public ParamsFlyweight zonedMaxZoneAppendSectors(int zonedMaxZoneAppendSectors) {
-        segment.set(JAVA_INT, offset + ZONED_MAX_ZONE_APPEND_SECTORS_OFFSET, zonedMaxZoneAppendSectors);
-        return this;
-    }
-
-    /**
-     * Reads {@code dma.alignment}.
-     *
-     * @return the DMA alignment mask
-     */
-    public int dmaAlignment() {
-        return segment.get(JAVA_INT, offset + DMA_ALIGNMENT_OFFSET);
-    }
-
-    /**
-     * Writes {@code dma.alignment}.
-     *
-     * @param dmaAlignment the DMA alignment mask (mask + 1 a power of two below the page size)
-     * @return this
-     */
-    public ParamsFlyweight dmaAlignment(int dmaAlignment) {
-        segment.set(JAVA_INT, offset + DMA_ALIGNMENT_OFFSET, dmaAlignment);
-        return this;
-    }
-
-    /**
-     * Reads {@code seg.seg_boundary_mask}.
-     *
-     * @return the segment boundary mask
-     */
-    public long segBoundaryMask() {
-        return segment.get(JAVA_LONG, offset + SEG_SEG_BOUNDARY_MASK_OFFSET);
-    }
-
-    /**
-     * Writes {@code seg.seg_boundary_mask}.
-     *
-     * @param segBoundaryMask the segment boundary mask (mask + 1 a power of two, at least 4096)
-     * @return this
-     */
-    public ParamsFlyweight segBoundaryMask(long segBoundaryMask) {
-        segment.set(JAVA_LONG, offset + SEG_SEG_BOUNDARY_MASK_OFFSET, segBoundaryMask);
-        return this;
-    }
-
-    /**
-     * Reads {@code seg.max_segment_size}.
-     *
-     * @return the largest segment in bytes
-     */
-    public int segMaxSegmentSize() {
-        return segment.get(JAVA_INT, offset + SEG_MAX_SEGMENT_SIZE_OFFSET);
-    }
-
-    /**
-     * Writes {@code seg.max_segment_size}.
-     *
-     * @param segMaxSegmentSize the largest segment in bytes, at least {@link UblkCmd#UBLK_MIN_SEGMENT_SIZE}
-     * @return this
-     */
-    public ParamsFlyweight segMaxSegmentSize(int segMaxSegmentSize) {
-        segment.set(JAVA_INT, offset + SEG_MAX_SEGMENT_SIZE_OFFSET, segMaxSegmentSize);
-        return this;
-    }
-
-    /**
-     * Reads {@code seg.max_segments}.
-     *
-     * @return the maximum segments per io
-     */
-    public int segMaxSegments() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + SEG_MAX_SEGMENTS_OFFSET));
-    }
-
-    /**
-     * Writes {@code seg.max_segments}.
-     *
-     * @param segMaxSegments the maximum segments per io
-     * @return this
-     */
-    public ParamsFlyweight segMaxSegments(int segMaxSegments) {
-        segment.set(JAVA_SHORT, offset + SEG_MAX_SEGMENTS_OFFSET, (short) segMaxSegments);
-        return this;
-    }
-
-    /**
-     * Reads {@code integrity.flags}.
-     *
-     * @return the {@code LBMD_PI_CAP_*} flags
-     */
-    public int integrityFlags() {
-        return segment.get(JAVA_INT, offset + INTEGRITY_FLAGS_OFFSET);
-    }
-
-    /**
-     * Writes {@code integrity.flags}.
-     *
-     * @param integrityFlags the {@code LBMD_PI_CAP_*} flags of linux/fs.h
-     * @return this
-     */
-    public ParamsFlyweight integrityFlags(int integrityFlags) {
-        segment.set(JAVA_INT, offset + INTEGRITY_FLAGS_OFFSET, integrityFlags);
-        return this;
-    }
-
-    /**
-     * Reads {@code integrity.max_integrity_segments}.
-     *
-     * @return the maximum integrity segments, 0 = no limit
-     */
-    public int integrityMaxIntegritySegments() {
-        return Short.toUnsignedInt(segment.get(JAVA_SHORT, offset + INTEGRITY_MAX_INTEGRITY_SEGMENTS_OFFSET));
-    }
-
-    /**
-     * Writes {@code integrity.max_integrity_segments}.
-     *
-     * @param integrityMaxIntegritySegments the maximum integrity segments, 0 = no limit
-     * @return this
-     */
-    public ParamsFlyweight integrityMaxIntegritySegments(int integrityMaxIntegritySegments) {
-        segment.set(JAVA_SHORT, offset + INTEGRITY_MAX_INTEGRITY_SEGMENTS_OFFSET, (short) integrityMaxIntegritySegments);
-        return this;
-    }
-
-    /**
-     * Reads {@code integrity.interval_exp}.
-     *
-     * @return log2 of the protection interval
-     */
-    public int integrityIntervalExp() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_INTERVAL_EXP_OFFSET));
-    }
-
-    /**
-     * Writes {@code integrity.interval_exp}.
-     *
-     * @param integrityIntervalExp log2 of the protection interval
-     * @return this
-     */
-    public ParamsFlyweight integrityIntervalExp(int integrityIntervalExp) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_INTERVAL_EXP_OFFSET, (byte) integrityIntervalExp);
-        return this;
-    }
-
-    /**
-     * Reads {@code integrity.metadata_size}.
-     *
-     * @return the metadata bytes per interval
-     */
-    public int integrityMetadataSize() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_METADATA_SIZE_OFFSET));
-    }
-
-    /**
-     * Writes {@code integrity.metadata_size}.
-     *
-     * @param integrityMetadataSize the metadata bytes per interval, not 0
-     * @return this
-     */
-    public ParamsFlyweight integrityMetadataSize(int integrityMetadataSize) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_METADATA_SIZE_OFFSET, (byte) integrityMetadataSize);
-        return this;
-    }
-
-    /**
-     * Reads {@code integrity.pi_offset}.
-     *
-     * @return the offset of the protection information in the metadata
-     */
-    public int integrityPiOffset() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_PI_OFFSET_OFFSET));
-    }
-
-    /**
-     * Writes {@code integrity.pi_offset}.
-     *
-     * @param integrityPiOffset the offset of the protection information in the metadata
-     * @return this
-     */
-    public ParamsFlyweight integrityPiOffset(int integrityPiOffset) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_PI_OFFSET_OFFSET, (byte) integrityPiOffset);
-        return this;
-    }
-
-    /**
-     * Reads {@code integrity.csum_type}.
-     *
-     * @return the {@code LBMD_PI_CSUM_*} checksum type
-     */
-    public int integrityCsumType() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_CSUM_TYPE_OFFSET));
-    }
-
-    /**
-     * Writes {@code integrity.csum_type}.
-     *
-     * @param integrityCsumType the {@code LBMD_PI_CSUM_*} checksum type of linux/fs.h
-     * @return this
-     */
-    public ParamsFlyweight integrityCsumType(int integrityCsumType) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_CSUM_TYPE_OFFSET, (byte) integrityCsumType);
-        return this;
-    }
-
-    /**
-     * Reads {@code integrity.tag_size}.
-     *
-     * @return the tag size in bytes
-     */
-    public int integrityTagSize() {
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, offset + INTEGRITY_TAG_SIZE_OFFSET));
-    }
-
-    /**
-     * Writes {@code integrity.tag_size}.
-     *
-     * @param integrityTagSize the tag size in bytes
-     * @return this
-     */
-    public ParamsFlyweight integrityTagSize(int integrityTagSize) {
-        segment.set(JAVA_BYTE, offset + INTEGRITY_TAG_SIZE_OFFSET, (byte) integrityTagSize);
-        return this;
+        return i32(TYPES_OFFSET, types);
     }
 
     /**
@@ -851,5 +137,404 @@ public final class ParamsFlyweight {
      */
     public ParamsFlyweight addTypes(int types) {
         return types(types() | types);
+    }
+
+    /**
+     * Points the flyweight of {@code basic} at this struct's member.
+     *
+     * @return the {@code struct ublk_param_basic} flyweight of this struct, valid until it is wrapped again
+     */
+    public ParamBasicFlyweight basic() {
+        return basic.wrap(segment(), offset() + BASIC_OFFSET);
+    }
+
+    /**
+     * Points the flyweight of {@code discard} at this struct's member.
+     *
+     * @return the {@code struct ublk_param_discard} flyweight of this struct, valid until it is wrapped again
+     */
+    public ParamDiscardFlyweight discard() {
+        return discard.wrap(segment(), offset() + DISCARD_OFFSET);
+    }
+
+    /**
+     * Points the flyweight of {@code devt} at this struct's member.
+     *
+     * @return the {@code struct ublk_param_devt} flyweight of this struct, valid until it is wrapped again
+     */
+    public ParamDevtFlyweight devt() {
+        return devt.wrap(segment(), offset() + DEVT_OFFSET);
+    }
+
+    /**
+     * Points the flyweight of {@code zoned} at this struct's member.
+     *
+     * @return the {@code struct ublk_param_zoned} flyweight of this struct, valid until it is wrapped again
+     */
+    public ParamZonedFlyweight zoned() {
+        return zoned.wrap(segment(), offset() + ZONED_OFFSET);
+    }
+
+    /**
+     * Points the flyweight of {@code dma} at this struct's member.
+     *
+     * @return the {@code struct ublk_param_dma_align} flyweight of this struct, valid until it is wrapped again
+     */
+    public ParamDmaAlignFlyweight dma() {
+        return dma.wrap(segment(), offset() + DMA_OFFSET);
+    }
+
+    /**
+     * Points the flyweight of {@code seg} at this struct's member.
+     *
+     * @return the {@code struct ublk_param_segment} flyweight of this struct, valid until it is wrapped again
+     */
+    public ParamSegmentFlyweight seg() {
+        return seg.wrap(segment(), offset() + SEG_OFFSET);
+    }
+
+    /**
+     * Points the flyweight of {@code integrity} at this struct's member.
+     *
+     * @return the {@code struct ublk_param_integrity} flyweight of this struct, valid until it is wrapped again
+     */
+    public ParamIntegrityFlyweight integrity() {
+        return integrity.wrap(segment(), offset() + INTEGRITY_OFFSET);
+    }
+
+    /**
+     * Reads {@code basic.attrs}.
+     *
+     * @return see {@link ParamBasicFlyweight#attrs()}
+     */
+    public int basicAttrs() {
+        return basic().attrs();
+    }
+
+    /**
+     * Writes {@code basic.attrs}.
+     *
+     * @param basicAttrs see {@link ParamBasicFlyweight#attrs(int)}
+     * @return this
+     */
+    public ParamsFlyweight basicAttrs(int basicAttrs) {
+        basic().attrs(basicAttrs);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.logical_bs_shift}.
+     *
+     * @return see {@link ParamBasicFlyweight#logicalBsShift()}
+     */
+    public int basicLogicalBsShift() {
+        return basic().logicalBsShift();
+    }
+
+    /**
+     * Writes {@code basic.logical_bs_shift}.
+     *
+     * @param basicLogicalBsShift see {@link ParamBasicFlyweight#logicalBsShift(int)}
+     * @return this
+     */
+    public ParamsFlyweight basicLogicalBsShift(int basicLogicalBsShift) {
+        basic().logicalBsShift(basicLogicalBsShift);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.physical_bs_shift}.
+     *
+     * @return see {@link ParamBasicFlyweight#physicalBsShift()}
+     */
+    public int basicPhysicalBsShift() {
+        return basic().physicalBsShift();
+    }
+
+    /**
+     * Writes {@code basic.physical_bs_shift}.
+     *
+     * @param basicPhysicalBsShift see {@link ParamBasicFlyweight#physicalBsShift(int)}
+     * @return this
+     */
+    public ParamsFlyweight basicPhysicalBsShift(int basicPhysicalBsShift) {
+        basic().physicalBsShift(basicPhysicalBsShift);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.io_opt_shift}.
+     *
+     * @return see {@link ParamBasicFlyweight#ioOptShift()}
+     */
+    public int basicIoOptShift() {
+        return basic().ioOptShift();
+    }
+
+    /**
+     * Writes {@code basic.io_opt_shift}.
+     *
+     * @param basicIoOptShift see {@link ParamBasicFlyweight#ioOptShift(int)}
+     * @return this
+     */
+    public ParamsFlyweight basicIoOptShift(int basicIoOptShift) {
+        basic().ioOptShift(basicIoOptShift);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.io_min_shift}.
+     *
+     * @return see {@link ParamBasicFlyweight#ioMinShift()}
+     */
+    public int basicIoMinShift() {
+        return basic().ioMinShift();
+    }
+
+    /**
+     * Writes {@code basic.io_min_shift}.
+     *
+     * @param basicIoMinShift see {@link ParamBasicFlyweight#ioMinShift(int)}
+     * @return this
+     */
+    public ParamsFlyweight basicIoMinShift(int basicIoMinShift) {
+        basic().ioMinShift(basicIoMinShift);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.max_sectors}.
+     *
+     * @return see {@link ParamBasicFlyweight#maxSectors()}
+     */
+    public int basicMaxSectors() {
+        return basic().maxSectors();
+    }
+
+    /**
+     * Writes {@code basic.max_sectors}.
+     *
+     * @param basicMaxSectors see {@link ParamBasicFlyweight#maxSectors(int)}
+     * @return this
+     */
+    public ParamsFlyweight basicMaxSectors(int basicMaxSectors) {
+        basic().maxSectors(basicMaxSectors);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.chunk_sectors}.
+     *
+     * @return see {@link ParamBasicFlyweight#chunkSectors()}
+     */
+    public int basicChunkSectors() {
+        return basic().chunkSectors();
+    }
+
+    /**
+     * Writes {@code basic.chunk_sectors}.
+     *
+     * @param basicChunkSectors see {@link ParamBasicFlyweight#chunkSectors(int)}
+     * @return this
+     */
+    public ParamsFlyweight basicChunkSectors(int basicChunkSectors) {
+        basic().chunkSectors(basicChunkSectors);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.dev_sectors}.
+     *
+     * @return see {@link ParamBasicFlyweight#devSectors()}
+     */
+    public long basicDevSectors() {
+        return basic().devSectors();
+    }
+
+    /**
+     * Writes {@code basic.dev_sectors}.
+     *
+     * @param basicDevSectors see {@link ParamBasicFlyweight#devSectors(long)}
+     * @return this
+     */
+    public ParamsFlyweight basicDevSectors(long basicDevSectors) {
+        basic().devSectors(basicDevSectors);
+        return this;
+    }
+
+    /**
+     * Reads {@code basic.virt_boundary_mask}.
+     *
+     * @return see {@link ParamBasicFlyweight#virtBoundaryMask()}
+     */
+    public long basicVirtBoundaryMask() {
+        return basic().virtBoundaryMask();
+    }
+
+    /**
+     * Writes {@code basic.virt_boundary_mask}.
+     *
+     * @param basicVirtBoundaryMask see {@link ParamBasicFlyweight#virtBoundaryMask(long)}
+     * @return this
+     */
+    public ParamsFlyweight basicVirtBoundaryMask(long basicVirtBoundaryMask) {
+        basic().virtBoundaryMask(basicVirtBoundaryMask);
+        return this;
+    }
+
+    /**
+     * Reads {@code discard.discard_alignment}.
+     *
+     * @return see {@link ParamDiscardFlyweight#discardAlignment()}
+     */
+    public int discardAlignment() {
+        return discard().discardAlignment();
+    }
+
+    /**
+     * Writes {@code discard.discard_alignment}.
+     *
+     * @param discardAlignment see {@link ParamDiscardFlyweight#discardAlignment(int)}
+     * @return this
+     */
+    public ParamsFlyweight discardAlignment(int discardAlignment) {
+        discard().discardAlignment(discardAlignment);
+        return this;
+    }
+
+    /**
+     * Reads {@code discard.discard_granularity}.
+     *
+     * @return see {@link ParamDiscardFlyweight#discardGranularity()}
+     */
+    public int discardGranularity() {
+        return discard().discardGranularity();
+    }
+
+    /**
+     * Writes {@code discard.discard_granularity}.
+     *
+     * @param discardGranularity see {@link ParamDiscardFlyweight#discardGranularity(int)}
+     * @return this
+     */
+    public ParamsFlyweight discardGranularity(int discardGranularity) {
+        discard().discardGranularity(discardGranularity);
+        return this;
+    }
+
+    /**
+     * Reads {@code discard.max_discard_sectors}.
+     *
+     * @return see {@link ParamDiscardFlyweight#maxDiscardSectors()}
+     */
+    public int discardMaxDiscardSectors() {
+        return discard().maxDiscardSectors();
+    }
+
+    /**
+     * Writes {@code discard.max_discard_sectors}.
+     *
+     * @param discardMaxDiscardSectors see {@link ParamDiscardFlyweight#maxDiscardSectors(int)}
+     * @return this
+     */
+    public ParamsFlyweight discardMaxDiscardSectors(int discardMaxDiscardSectors) {
+        discard().maxDiscardSectors(discardMaxDiscardSectors);
+        return this;
+    }
+
+    /**
+     * Reads {@code discard.max_write_zeroes_sectors}.
+     *
+     * @return see {@link ParamDiscardFlyweight#maxWriteZeroesSectors()}
+     */
+    public int discardMaxWriteZeroesSectors() {
+        return discard().maxWriteZeroesSectors();
+    }
+
+    /**
+     * Writes {@code discard.max_write_zeroes_sectors}.
+     *
+     * @param discardMaxWriteZeroesSectors see {@link ParamDiscardFlyweight#maxWriteZeroesSectors(int)}
+     * @return this
+     */
+    public ParamsFlyweight discardMaxWriteZeroesSectors(int discardMaxWriteZeroesSectors) {
+        discard().maxWriteZeroesSectors(discardMaxWriteZeroesSectors);
+        return this;
+    }
+
+    /**
+     * Reads {@code discard.max_discard_segments}.
+     *
+     * @return see {@link ParamDiscardFlyweight#maxDiscardSegments()}
+     */
+    public int discardMaxDiscardSegments() {
+        return discard().maxDiscardSegments();
+    }
+
+    /**
+     * Writes {@code discard.max_discard_segments}.
+     *
+     * @param discardMaxDiscardSegments see {@link ParamDiscardFlyweight#maxDiscardSegments(int)}
+     * @return this
+     */
+    public ParamsFlyweight discardMaxDiscardSegments(int discardMaxDiscardSegments) {
+        discard().maxDiscardSegments(discardMaxDiscardSegments);
+        return this;
+    }
+
+    /**
+     * Reads {@code devt.char_major}.
+     *
+     * @return see {@link ParamDevtFlyweight#charMajor()}
+     */
+    public int devtCharMajor() {
+        return devt().charMajor();
+    }
+
+    /**
+     * Reads {@code devt.char_minor}.
+     *
+     * @return see {@link ParamDevtFlyweight#charMinor()}
+     */
+    public int devtCharMinor() {
+        return devt().charMinor();
+    }
+
+    /**
+     * Reads {@code devt.disk_major}.
+     *
+     * @return see {@link ParamDevtFlyweight#diskMajor()}
+     */
+    public int devtDiskMajor() {
+        return devt().diskMajor();
+    }
+
+    /**
+     * Reads {@code devt.disk_minor}.
+     *
+     * @return see {@link ParamDevtFlyweight#diskMinor()}
+     */
+    public int devtDiskMinor() {
+        return devt().diskMinor();
+    }
+
+    /**
+     * Reads {@code dma.alignment}.
+     *
+     * @return see {@link ParamDmaAlignFlyweight#alignment()}
+     */
+    public int dmaAlignment() {
+        return dma().alignment();
+    }
+
+    /**
+     * Writes {@code dma.alignment}.
+     *
+     * @param dmaAlignment see {@link ParamDmaAlignFlyweight#alignment(int)}
+     * @return this
+     */
+    public ParamsFlyweight dmaAlignment(int dmaAlignment) {
+        dma().alignment(dmaAlignment);
+        return this;
     }
 }

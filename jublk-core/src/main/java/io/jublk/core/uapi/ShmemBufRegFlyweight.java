@@ -1,9 +1,5 @@
 package io.jublk.core.uapi;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
@@ -25,7 +21,7 @@ import java.lang.foreign.StructLayout;
  * {@link #wrap}. Accessors do plain, bounds-checked reads and writes of the native byte order; the
  * wrapped memory must be 8-byte aligned.
  */
-public final class ShmemBufRegFlyweight {
+public final class ShmemBufRegFlyweight extends StructFlyweight<ShmemBufRegFlyweight> {
 
     /** The layout, {@link UblkLayouts#UBLK_SHMEM_BUF_REG}. */
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_SHMEM_BUF_REG;
@@ -40,52 +36,9 @@ public final class ShmemBufRegFlyweight {
     /** Offset of {@code reserved} ({@code __u32}). */
     public static final long RESERVED_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved");
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ShmemBufRegFlyweight() {
-    }
-
-    /**
-     * Points this flyweight at a struct.
-     *
-     * @param segment memory holding the struct
-     * @param offset  offset of the struct in {@code segment}
-     * @return this
-     */
-    public ShmemBufRegFlyweight wrap(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-        return this;
-    }
-
-    /**
-     * Returns the wrapped segment.
-     *
-     * @return the segment given to {@link #wrap}
-     */
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /**
-     * Returns the offset of the struct in the wrapped segment.
-     *
-     * @return the offset given to {@link #wrap}
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * Zeroes the whole struct, including the reserved fields the kernel expects to be 0.
-     *
-     * @return this
-     */
-    public ShmemBufRegFlyweight clear() {
-        segment.asSlice(offset, SIZE).fill((byte) 0);
-        return this;
+        super(LAYOUT);
     }
 
     /**
@@ -94,7 +47,7 @@ public final class ShmemBufRegFlyweight {
      * @return the virtual address of the shared memory
      */
     public long addr() {
-        return segment.get(JAVA_LONG, offset + ADDR_OFFSET);
+        return i64(ADDR_OFFSET);
     }
 
     /**
@@ -104,8 +57,7 @@ public final class ShmemBufRegFlyweight {
      * @return this
      */
     public ShmemBufRegFlyweight addr(long addr) {
-        segment.set(JAVA_LONG, offset + ADDR_OFFSET, addr);
-        return this;
+        return i64(ADDR_OFFSET, addr);
     }
 
     /**
@@ -114,7 +66,7 @@ public final class ShmemBufRegFlyweight {
      * @return the length in bytes
      */
     public long len() {
-        return segment.get(JAVA_LONG, offset + LEN_OFFSET);
+        return i64(LEN_OFFSET);
     }
 
     /**
@@ -124,8 +76,7 @@ public final class ShmemBufRegFlyweight {
      * @return this
      */
     public ShmemBufRegFlyweight len(long len) {
-        segment.set(JAVA_LONG, offset + LEN_OFFSET, len);
-        return this;
+        return i64(LEN_OFFSET, len);
     }
 
     /**
@@ -134,7 +85,7 @@ public final class ShmemBufRegFlyweight {
      * @return the {@code UBLK_SHMEM_BUF_*} flags
      */
     public int flags() {
-        return segment.get(JAVA_INT, offset + FLAGS_OFFSET);
+        return i32(FLAGS_OFFSET);
     }
 
     /**
@@ -144,7 +95,6 @@ public final class ShmemBufRegFlyweight {
      * @return this
      */
     public ShmemBufRegFlyweight flags(int flags) {
-        segment.set(JAVA_INT, offset + FLAGS_OFFSET, flags);
-        return this;
+        return i32(FLAGS_OFFSET, flags);
     }
 }

@@ -11,9 +11,13 @@
  *       {@link io.jublk.core.uapi.UblkIoOp}. Every {@code UBLK*} constant here is checked against the
  *       header by {@code UapiHeaderTest}, and every macro of the header must exist here.</li>
  *   <li>Layouts are in {@link io.jublk.core.uapi.UblkLayouts}, named after the C structs and members.</li>
- *   <li>A {@code …Flyweight} has {@code wrap(segment, offset)}, static {@code LAYOUT}, {@code SIZE} and
- *       {@code *_OFFSET} constants derived from the layout, and fluent accessors without get/set
- *       prefixes: {@code devId()} reads, {@code devId(int)} writes and returns the flyweight.</li>
+ *   <li>A {@code …Flyweight} has {@code wrap(segment, offset)}, {@code segment()}, {@code offset()}
+ *       and, unless read-only, {@code clear()} from its base ({@link io.jublk.core.uapi.StructView},
+ *       {@link io.jublk.core.uapi.StructFlyweight}); static {@code LAYOUT}, {@code SIZE} and
+ *       {@code *_OFFSET} constants derived from the layout; and fluent accessors without get/set
+ *       prefixes: {@code devId()} reads, {@code devId(int)} writes and returns the flyweight. A
+ *       member struct has a flyweight of its own ({@code ublk_params.basic} is
+ *       {@link io.jublk.core.uapi.ParamBasicFlyweight}).</li>
  *   <li>C unsigned types map to the Java type of the same width. Accessors widen {@code __u8} and
  *       {@code __u16} to a non-negative {@code int}, and return {@code __u32}/{@code __u64} as the
  *       bit pattern in {@code int}/{@code long} (use {@link java.lang.Integer#toUnsignedLong}).</li>

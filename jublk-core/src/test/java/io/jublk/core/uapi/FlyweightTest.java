@@ -175,24 +175,13 @@ class FlyweightTest {
                 .discardMaxDiscardSectors(0xFFFF_FFFF)
                 .discardMaxWriteZeroesSectors(2048)
                 .discardMaxDiscardSegments(1)
-                .addTypes(UblkCmd.UBLK_PARAM_TYPE_ZONED)
-                .zonedMaxOpenZones(14)
-                .zonedMaxActiveZones(15)
-                .zonedMaxZoneAppendSectors(256)
-                .addTypes(UblkCmd.UBLK_PARAM_TYPE_DMA_ALIGN)
+                .addTypes(UblkCmd.UBLK_PARAM_TYPE_ZONED | UblkCmd.UBLK_PARAM_TYPE_DMA_ALIGN)
                 .dmaAlignment(511)
-                .addTypes(UblkCmd.UBLK_PARAM_TYPE_SEGMENT)
-                .segBoundaryMask(0xFFFF_FFFFL)
-                .segMaxSegmentSize(65536)
-                .segMaxSegments(0xFFFF)
-                .addTypes(UblkCmd.UBLK_PARAM_TYPE_INTEGRITY)
-                .integrityFlags(3)
-                .integrityMaxIntegritySegments(0x8001)
-                .integrityIntervalExp(12)
-                .integrityMetadataSize(0xFF)
-                .integrityPiOffset(8)
-                .integrityCsumType(2)
-                .integrityTagSize(4);
+                .addTypes(UblkCmd.UBLK_PARAM_TYPE_SEGMENT | UblkCmd.UBLK_PARAM_TYPE_INTEGRITY);
+        p.zoned().maxOpenZones(14).maxActiveZones(15).maxZoneAppendSectors(256);
+        p.seg().segBoundaryMask(0xFFFF_FFFFL).maxSegmentSize(65536).maxSegments(0xFFFF);
+        p.integrity().flags(3).maxIntegritySegments(0x8001).intervalExp(12).metadataSize(0xFF).piOffset(8)
+                .csumType(2).tagSize(4);
         assertEquals(152, ParamsFlyweight.SIZE);
         assertEquals(152, p.len());
         assertEquals(0b111_1011, p.types());
@@ -210,20 +199,20 @@ class FlyweightTest {
         assertEquals(0xFFFF_FFFF, p.discardMaxDiscardSectors());
         assertEquals(2048, p.discardMaxWriteZeroesSectors());
         assertEquals(1, p.discardMaxDiscardSegments());
-        assertEquals(14, p.zonedMaxOpenZones());
-        assertEquals(15, p.zonedMaxActiveZones());
-        assertEquals(256, p.zonedMaxZoneAppendSectors());
+        assertEquals(14, p.zoned().maxOpenZones());
+        assertEquals(15, p.zoned().maxActiveZones());
+        assertEquals(256, p.zoned().maxZoneAppendSectors());
         assertEquals(511, p.dmaAlignment());
-        assertEquals(0xFFFF_FFFFL, p.segBoundaryMask());
-        assertEquals(65536, p.segMaxSegmentSize());
-        assertEquals(0xFFFF, p.segMaxSegments());
-        assertEquals(3, p.integrityFlags());
-        assertEquals(0x8001, p.integrityMaxIntegritySegments());
-        assertEquals(12, p.integrityIntervalExp());
-        assertEquals(0xFF, p.integrityMetadataSize());
-        assertEquals(8, p.integrityPiOffset());
-        assertEquals(2, p.integrityCsumType());
-        assertEquals(4, p.integrityTagSize());
+        assertEquals(0xFFFF_FFFFL, p.seg().segBoundaryMask());
+        assertEquals(65536, p.seg().maxSegmentSize());
+        assertEquals(0xFFFF, p.seg().maxSegments());
+        assertEquals(3, p.integrity().flags());
+        assertEquals(0x8001, p.integrity().maxIntegritySegments());
+        assertEquals(12, p.integrity().intervalExp());
+        assertEquals(0xFF, p.integrity().metadataSize());
+        assertEquals(8, p.integrity().piOffset());
+        assertEquals(2, p.integrity().csumType());
+        assertEquals(4, p.integrity().tagSize());
 
         // Spot checks of the raw bytes at the kernel's offsets (ublk-facts.md section 4).
         assertEquals(9, mem.get(JAVA_BYTE, AT + 8 + 4));
@@ -243,6 +232,12 @@ class FlyweightTest {
         assertEquals(108, ParamsFlyweight.DMA_OFFSET);
         assertEquals(120, ParamsFlyweight.SEG_OFFSET);
         assertEquals(136, ParamsFlyweight.INTEGRITY_OFFSET);
+        assertEquals(AT + 8, p.basic().offset());
+        assertSame(mem, p.integrity().segment());
+        assertEquals(AT + 136, p.integrity().offset());
+        assertEquals(p.basicDevSectors(), p.basic().devSectors());
+        assertEquals(p.discardGranularity(), p.discard().discardGranularity());
+        assertEquals(p.dmaAlignment(), p.dma().alignment());
         assertOutsideUntouched(ParamsFlyweight.SIZE);
     }
 
@@ -257,6 +252,7 @@ class FlyweightTest {
         assertEquals(3, p.devtCharMinor());
         assertEquals(259, p.devtDiskMajor());
         assertEquals(1, p.devtDiskMinor());
+        assertEquals(259, p.devt().diskMajor());
     }
 
     @Test
