@@ -386,6 +386,10 @@ public final class NbdConnection implements AutoCloseable {
     /** Records the first failure and closes the socket so the reader thread stops. */
     private void fail(IOException cause) {
         failure.compareAndSet(null, cause);
+        closeChannel();
+    }
+
+    private void closeChannel() {
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -412,11 +416,7 @@ public final class NbdConnection implements AutoCloseable {
         }
         failure.compareAndSet(null, cause);
         terminated = true;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        closeChannel();
         if (!closed.get()) {
             IOException reported = failure.get();
             try {
