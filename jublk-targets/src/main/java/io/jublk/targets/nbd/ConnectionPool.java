@@ -38,11 +38,8 @@ final class ConnectionPool implements AutoCloseable {
     private volatile boolean closed;
     private boolean wakeRequested; // guarded by lock
 
-    // The export as link 0 first saw it.
-    private final long size;
-    private final int flags;
-    private final int minBlockSize;
-    private final long maxPayload;
+    /** The export as link 0 first saw it. */
+    private final NbdExport export;
     /** The largest READ/WRITE the device sends; a reconnected server must accept it. */
     private volatile long requiredPayload;
     /** The device's logical block size; a reconnected server's minimum must divide it. */
@@ -61,6 +58,12 @@ final class ConnectionPool implements AutoCloseable {
 
         Link(int index) {
             this.index = index;
+        }
+
+        /** The connection when it is open, else null. */
+        NbdConnection openConnection() {
+            NbdConnection c = conn;
+            return c != null && c.isOpen() ? c : null;
         }
 
         @Override
@@ -112,11 +115,8 @@ final class ConnectionPool implements AutoCloseable {
         NbdConnection c = NbdConnection.open(uri, structuredReplies, openTimeout, first);
         first.conn = c;
         this.links = new Link[] {first};
-        this.size = c.size();
-        this.flags = c.transmissionFlags();
-        this.minBlockSize = c.minBlockSize();
-        this.maxPayload = c.maxBlockSize();
-        this.logicalBlockSize = Math.max(512, minBlockSize);
+        this.export = c.export();
+        this.logicalBlockSize = Math.max(512, export.minBlockSize());
         this.reconnector = Thread.ofPlatform().daemon().name("nbd-reconnect-" + uri).unstarted(this::reconnectLoop);
     }
 
@@ -140,28 +140,13 @@ final class ConnectionPool implements AutoCloseable {
         return this;
     }
 
-    /** @return the export size in bytes, as first negotiated */
-    long size() {
-        return size;
-    }
-
-    /** @return the transmission flags first negotiated (NbdConnection.FLAG_*) */
-    int flags() {
-        return flags;
-    }
-
-    /** @return the server's minimum block size */
-    int minBlockSize() {
-        return minBlockSize;
-    }
-
-    /** @return the server's largest READ/WRITE payload */
-    long maxPayload() {
-        return maxPayload;
+    /** @return the export as first negotiated, which reconnected servers must still match */
+    NbdExport export() {
+        return export;
     }
 
     boolean canMultiConn() {
-        return (flags & NbdConnection.FLAG_CAN_MULTI_CONN) != 0;
+        return export.has(NbdConnection.FLAG_CAN_MULTI_CONN);
     }
 
     /** @return the links there are (up or down) */
@@ -173,8 +158,7 @@ final class ConnectionPool implements AutoCloseable {
     int linksUp() {
         int up = 0;
         for (Link link : links) {
-            NbdConnection c = link.conn;
-            if (c != null && c.isOpen()) {
+            if (link.openConnection() != null) {
                 up++;
             }
         }
@@ -228,13 +212,13 @@ final class ConnectionPool implements AutoCloseable {
      */
     NbdConnection route(int queue) {
         Link[] all = links;
-        NbdConnection c = all[queue % all.length].conn;
-        if (c != null && c.isOpen()) {
+        NbdConnection c = all[queue % all.length].openConnection();
+        if (c != null) {
             return c;
         }
         for (Link link : all) {
-            c = link.conn;
-            if (c != null && c.isOpen()) {
+            c = link.openConnection();
+            if (c != null) {
                 return c;
             }
         }
@@ -341,8 +325,8 @@ final class ConnectionPool implements AutoCloseable {
 
     /** Why a newly opened connection cannot serve this device, or null when it can. */
     private String incompatibility(NbdConnection c, int index) {
-        if (c.size() != size) {
-            return "the export's size changed from " + size + " to " + c.size()
+        if (c.size() != export.size()) {
+            return "the export's size changed from " + export.size() + " to " + c.size()
                     + " bytes; the device keeps failing requests with EIO (delete it and add it again to use the new size)";
         }
         if (logicalBlockSize % c.minBlockSize() != 0) {
@@ -357,7 +341,7 @@ final class ConnectionPool implements AutoCloseable {
             return "the server no longer advertises multi-conn, which serving through " + links.length
                     + " connections needs";
         }
-        if (!c.isReadOnly() || (flags & NbdConnection.FLAG_READ_ONLY) != 0) {
+        if (!c.isReadOnly() || export.has(NbdConnection.FLAG_READ_ONLY)) {
             return null;
         }
         return "the export is read-only now, and the device is writable";

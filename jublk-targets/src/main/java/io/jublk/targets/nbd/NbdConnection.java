@@ -2,21 +2,12 @@ package io.jublk.targets.nbd;
 
 import static io.jublk.targets.nbd.NbdProtocol.*;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,6 +43,11 @@ public final class NbdConnection implements AutoCloseable {
 
         Command(int type) {
             this.type = type;
+        }
+
+        /** Whether the request has a payload: READ's reply data, WRITE's request data. */
+        boolean carriesData() {
+            return this == READ || this == WRITE;
         }
     }
 
@@ -91,30 +87,18 @@ public final class NbdConnection implements AutoCloseable {
     public static final int CMD_FLAG_NO_HOLE = 1 << 1;
     public static final int CMD_FLAG_DF = 1 << 2;
 
-    private static final int MAX_OPTION_REPLY = 1 << 20;
-    private static final int RECEIVE_BUFFER_BYTES = 64 * 1024;
-    private static final int DIRECT_READ_BYTES = 16 * 1024;
     private static final int SMALL_PAYLOAD_BYTES = 16 * 1024;
-    /** Source of the zeros a hole reads as, copied without allocating. */
-    private static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(65536);
     private static final long CLOSE_DRAIN_MILLIS = 5000;
 
     private final SocketChannel channel;
     private final String exportName;
-    private final long size;
-    private final int transmissionFlags;
-    private final boolean structuredReplies;
-    private final int minBlockSize;
-    private final int preferredBlockSize;
-    private final int maxBlockSize;
+    private final NbdExport export;
     private final Listener listener;
 
-    private final ConcurrentHashMap<Long, Pending> inFlight = new ConcurrentHashMap<>();
+    private final InFlightRequests inFlight = new InFlightRequests();
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final ReentrantLock sendLock = new ReentrantLock();
     private final ByteBuffer requestHeader = ByteBuffer.allocateDirect(28 + SMALL_PAYLOAD_BYTES);
-    /** What the reader thread has received and not parsed yet (read mode); see {@link #readFully}. */
-    private final ByteBuffer received = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES).flip();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     /** Set by the reader thread once it stops reading, just before it fails what is in flight. */
@@ -127,46 +111,8 @@ public final class NbdConnection implements AutoCloseable {
     private boolean discSent;
     private final Thread reader;
 
-    /** Slots for {@link #sendInSlot}: grown on first use of a slot, never shrunk. */
-    private volatile Pending[] slots = new Pending[0];
-    private final Object slotGrowth = new Object();
-    private final AtomicInteger slotsBusy = new AtomicInteger();
-
-    /** A request in flight: one per handle, or one reused per slot. */
-    private static final class Pending {
-        Command command;
-        long offset;
-        long length;
-        MemorySegment data;
-        /** A view of data: the whole segment for a slot, the request's bytes otherwise. */
-        ByteBuffer buffer;
-        /** The first error a structured reply reported; reader thread only. */
-        int error;
-        /** Whether a slot is in flight; see PENDING_BUSY. */
-        @SuppressWarnings("unused")
-        volatile boolean busy;
-
-        void set(Command command, long offset, long length, MemorySegment data, ByteBuffer buffer) {
-            this.command = command;
-            this.offset = offset;
-            this.length = length;
-            this.data = data;
-            this.buffer = buffer;
-            this.error = 0;
-        }
-    }
-
-    private static final VarHandle PENDING_BUSY;
-    static {
-        try {
-            PENDING_BUSY = MethodHandles.lookup().findVarHandle(Pending.class, "busy", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** Slots available to {@link #sendInSlot}. */
-    public static final int MAX_SLOTS = 1 << 24;
+    public static final int MAX_SLOTS = InFlightRequests.MAX_SLOTS;
 
     /** How long {@link #open(NbdUri, Listener)} waits for the connection and handshake. */
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(30);
@@ -194,67 +140,29 @@ public final class NbdConnection implements AutoCloseable {
     public static NbdConnection open(NbdUri uri, boolean structuredReplies, Duration timeout, Listener listener)
             throws IOException {
         Objects.requireNonNull(listener, "listener");
-        SocketChannel ch = uri.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        Thread watchdog = Thread.ofVirtual().name("nbd-open-watchdog").start(() -> {
-            try {
-                Thread.sleep(timeout);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (done.compareAndSet(false, true)) {
-                timedOut.set(true);
-                try {
-                    ch.close(); // unblocks connect() or a handshake read
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-        });
-        try {
-            if (uri.isUnix()) {
-                ch.connect(UnixDomainSocketAddress.of(uri.socketPath()));
-            } else {
-                ch.connect(new InetSocketAddress(uri.host(), uri.port()));
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            }
-            NbdConnection conn = new NbdConnection(ch, uri.exportName(), structuredReplies, listener, done);
-            watchdog.interrupt();
-            return conn;
-        } catch (IOException | RuntimeException e) {
-            watchdog.interrupt();
-            ch.close();
-            if (timedOut.get()) {
-                throw new IOException("connecting to " + uri + " timed out after " + timeout, e);
-            }
-            throw e;
-        }
+        NbdHandshake.Negotiated negotiated = NbdHandshake.connect(uri, structuredReplies, timeout);
+        return new NbdConnection(negotiated.channel(), uri.exportName(), negotiated.export(), listener);
     }
 
-    private NbdConnection(SocketChannel channel, String exportName, boolean wantStructured, Listener listener,
-                          AtomicBoolean handshakeDone) throws IOException {
+    private NbdConnection(SocketChannel channel, String exportName, NbdExport export, Listener listener) {
         this.channel = channel;
         this.exportName = exportName;
+        this.export = export;
         this.listener = listener;
-        Handshake h = new Handshake(channel, exportName);
-        h.run(wantStructured);
-        if (!handshakeDone.compareAndSet(false, true)) {
-            throw new IOException("handshake timed out"); // the watchdog has closed the channel
-        }
-        this.size = h.size;
-        this.transmissionFlags = h.flags;
-        this.structuredReplies = h.structured;
-        this.minBlockSize = h.minBlock;
-        this.preferredBlockSize = h.preferredBlock;
-        this.maxBlockSize = h.maxBlock;
-        this.reader = Thread.ofPlatform().daemon().name("nbd-reader-" + exportName).unstarted(this::readLoop);
+        ReplyReader replies = new ReplyReader(channel, export.structuredReplies(), inFlight, this::finish);
+        this.reader = Thread.ofPlatform().daemon().name("nbd-reader-" + exportName)
+                .unstarted(() -> readLoop(replies));
         reader.start();
+    }
+
+    /** The export as negotiated. */
+    NbdExport export() {
+        return export;
     }
 
     /** The export's size in bytes. */
     public long size() {
-        return size;
+        return export.size();
     }
 
     /** The export name negotiated. */
@@ -264,45 +172,45 @@ public final class NbdConnection implements AutoCloseable {
 
     /** The raw transmission flags (FLAG_*). */
     public int transmissionFlags() {
-        return transmissionFlags;
+        return export.flags();
     }
 
     public boolean isReadOnly() {
-        return (transmissionFlags & FLAG_READ_ONLY) != 0;
+        return export.has(FLAG_READ_ONLY);
     }
 
     public boolean canFlush() {
-        return (transmissionFlags & FLAG_SEND_FLUSH) != 0;
+        return export.has(FLAG_SEND_FLUSH);
     }
 
     public boolean canFua() {
-        return (transmissionFlags & FLAG_SEND_FUA) != 0;
+        return export.has(FLAG_SEND_FUA);
     }
 
     public boolean canTrim() {
-        return (transmissionFlags & FLAG_SEND_TRIM) != 0;
+        return export.has(FLAG_SEND_TRIM);
     }
 
     public boolean canWriteZeroes() {
-        return (transmissionFlags & FLAG_SEND_WRITE_ZEROES) != 0;
+        return export.has(FLAG_SEND_WRITE_ZEROES);
     }
 
     public boolean canMultiConn() {
-        return (transmissionFlags & FLAG_CAN_MULTI_CONN) != 0;
+        return export.has(FLAG_CAN_MULTI_CONN);
     }
 
     public boolean isRotational() {
-        return (transmissionFlags & FLAG_ROTATIONAL) != 0;
+        return export.has(FLAG_ROTATIONAL);
     }
 
     /** Whether reads may carry the DF (don't fragment) flag: structured replies and FLAG_SEND_DF. */
     public boolean canDf() {
-        return structuredReplies && (transmissionFlags & FLAG_SEND_DF) != 0;
+        return export.canDf();
     }
 
     /** Whether the server agreed to structured replies. */
     public boolean structuredReplies() {
-        return structuredReplies;
+        return export.structuredReplies();
     }
 
     /**
@@ -312,12 +220,12 @@ public final class NbdConnection implements AutoCloseable {
      * #maxBlockSize()}. A block device on top should use it as its logical block size.
      */
     public int minBlockSize() {
-        return minBlockSize;
+        return export.minBlockSize();
     }
 
     /** The server's preferred block size, or 4096 when it gave none. */
     public int preferredBlockSize() {
-        return preferredBlockSize;
+        return export.preferredBlockSize();
     }
 
     /**
@@ -325,12 +233,12 @@ public final class NbdConnection implements AutoCloseable {
      * servers should support at least, when it gave none.
      */
     public long maxBlockSize() {
-        return Integer.toUnsignedLong(maxBlockSize);
+        return export.maxPayload();
     }
 
     /** Requests sent and not yet completed. */
     public int inFlight() {
-        return inFlight.size() + slotsBusy.get();
+        return inFlight.size();
     }
 
     /** Whether the connection failed or was closed. */
@@ -369,13 +277,11 @@ public final class NbdConnection implements AutoCloseable {
         if (handle < 0) {
             throw new IllegalArgumentException("handle " + handle + " has the top bit set, which marks slot handles");
         }
-        length = check(command, offset, length, data, flags);
-        Pending p = new Pending();
+        length = export.check(command, offset, length, data, flags);
+        PendingRequest p = new PendingRequest();
         p.set(command, command == Command.FLUSH ? 0 : offset, length, data,
-                carriesData(command) ? data.asSlice(0, length).asByteBuffer() : null);
-        if (inFlight.putIfAbsent(handle, p) != null) {
-            throw new IllegalStateException("handle " + handle + " is already in flight");
-        }
+                command.carriesData() ? data.asSlice(0, length).asByteBuffer() : null);
+        inFlight.add(handle, p);
         submit(handle, p, flags);
         return handle;
     }
@@ -395,27 +301,18 @@ public final class NbdConnection implements AutoCloseable {
      * @throws IllegalStateException when the slot is in flight
      */
     public void sendInSlot(int slot, Command command, long offset, long length, MemorySegment data, int flags) {
-        if (slot < 0 || slot >= MAX_SLOTS) {
-            throw new IllegalArgumentException("slot " + slot + " is out of range 0.." + (MAX_SLOTS - 1));
-        }
-        length = check(command, offset, length, data, flags);
-        Pending p = slot(slot);
-        if ((boolean) PENDING_BUSY.getVolatile(p)) {
-            throw new IllegalStateException("slot " + slot + " is already in flight");
-        }
+        InFlightRequests.checkSlot(slot);
+        length = export.check(command, offset, length, data, flags);
+        PendingRequest p = inFlight.idleSlot(slot);
         ByteBuffer view = null;
-        if (carriesData(command)) {
+        if (command.carriesData()) {
             if (p.data != data || p.buffer == null) {
                 p.buffer = data.asByteBuffer(); // once per buffer a slot is given, not per request
             }
             view = p.buffer;
         }
         p.set(command, command == Command.FLUSH ? 0 : offset, length, data, view);
-        // The volatile CAS publishes the fields above to the reader thread.
-        if (!PENDING_BUSY.compareAndSet(p, false, true)) {
-            throw new IllegalStateException("slot " + slot + " is already in flight");
-        }
-        slotsBusy.incrementAndGet();
+        inFlight.occupy(slot, p); // publishes the fields above to the reader thread
         submit(slotHandle(slot), p, flags);
     }
 
@@ -424,7 +321,7 @@ public final class NbdConnection implements AutoCloseable {
      * @return the handle the slot's completions carry
      */
     public static long slotHandle(int slot) {
-        return Long.MIN_VALUE | slot;
+        return InFlightRequests.slotHandle(slot);
     }
 
     /**
@@ -432,87 +329,21 @@ public final class NbdConnection implements AutoCloseable {
      * @return the slot it was sent from, or -1 when it was not sent with {@link #sendInSlot}
      */
     public static int slotOf(long handle) {
-        return handle < 0 ? (int) (handle & Integer.MAX_VALUE) : -1;
-    }
-
-    private static boolean carriesData(Command command) {
-        return command == Command.READ || command == Command.WRITE;
-    }
-
-    /** Checks a request against the protocol and the server's limits; returns its wire length. */
-    private long check(Command command, long offset, long length, MemorySegment data, int flags) {
-        Objects.requireNonNull(command, "command");
-        if (length < 0 || length > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException("length " + length + " does not fit in 32 bits");
-        }
-        if (offset < 0 && command != Command.FLUSH) {
-            throw new IllegalArgumentException("negative offset " + offset);
-        }
-        if ((flags & ~(CMD_FLAG_FUA | CMD_FLAG_NO_HOLE | CMD_FLAG_DF)) != 0) {
-            throw new IllegalArgumentException("unsupported command flags 0x" + Integer.toHexString(flags));
-        }
-        if ((flags & CMD_FLAG_FUA) != 0 && !canFua()) {
-            throw new IllegalArgumentException("the server does not support FUA");
-        }
-        if ((flags & CMD_FLAG_DF) != 0 && (command != Command.READ || !canDf())) {
-            throw new IllegalArgumentException("DF is only for READ on a server offering it with structured replies");
-        }
-        if ((flags & CMD_FLAG_NO_HOLE) != 0 && command != Command.WRITE_ZEROES) {
-            throw new IllegalArgumentException("NO_HOLE is only for WRITE_ZEROES");
-        }
-        switch (command) {
-            case FLUSH -> {
-                if (!canFlush()) {
-                    throw new IllegalArgumentException("the server does not support FLUSH");
-                }
-                return 0;
-            }
-            case TRIM -> {
-                if (!canTrim()) {
-                    throw new IllegalArgumentException("the server does not support TRIM");
-                }
-            }
-            case WRITE_ZEROES -> {
-                if (!canWriteZeroes()) {
-                    throw new IllegalArgumentException("the server does not support WRITE_ZEROES");
-                }
-            }
-            default -> {
-            }
-        }
-        if (((offset | length) & (minBlockSize - 1)) != 0) {
-            throw new IllegalArgumentException("offset " + offset + " and length " + length
-                    + " must be multiples of the server's minimum block size " + minBlockSize);
-        }
-        if (command == Command.READ || command == Command.WRITE) {
-            if (length > Integer.toUnsignedLong(maxBlockSize)) {
-                throw new IllegalArgumentException("length " + length + " exceeds the server's maximum payload "
-                        + Integer.toUnsignedLong(maxBlockSize));
-            }
-            Objects.requireNonNull(data, "data");
-            if (data.byteSize() < length) {
-                throw new IllegalArgumentException("data holds " + data.byteSize() + " bytes, less than length " + length);
-            }
-        }
-        return length;
+        return InFlightRequests.slotOf(handle);
     }
 
     /** Writes a registered request, or fails it with EIO when nothing may be sent any more. */
-    private void submit(long handle, Pending p, int flags) {
+    private void submit(long handle, PendingRequest p, int flags) {
         if (terminated || stopping) {
             // The reader has stopped (or is stopping and will fail us): whoever claims it completes it.
-            if (claim(handle, p)) {
-                complete(handle, p, EIO);
-            }
+            failUnsent(handle, p);
             return;
         }
         sendLock.lock();
         try {
             if (stopping) {
                 // NBD_CMD_DISC is sent (or about to be), after which nothing may follow.
-                if (claim(handle, p)) {
-                    complete(handle, p, EIO);
-                }
+                failUnsent(handle, p);
                 return;
             }
             written.incrementAndGet(); // before the write: the reply may come before it returns
@@ -526,50 +357,10 @@ public final class NbdConnection implements AutoCloseable {
         }
     }
 
-    /** The slot's bookkeeping, created on its first use. */
-    private Pending slot(int slot) {
-        Pending[] table = slots;
-        if (slot < table.length) {
-            return table[slot];
+    private void failUnsent(long handle, PendingRequest p) {
+        if (inFlight.claim(handle, p)) {
+            complete(handle, p, EIO);
         }
-        synchronized (slotGrowth) {
-            table = slots;
-            if (slot >= table.length) {
-                Pending[] grown = java.util.Arrays.copyOf(table, Math.max(slot + 1, table.length * 2));
-                for (int i = table.length; i < grown.length; i++) {
-                    grown[i] = new Pending();
-                }
-                slots = grown; // the volatile write publishes the new entries to the reader
-                table = grown;
-            }
-            return table[slot];
-        }
-    }
-
-    /** The request in flight under {@code handle}, or null. */
-    private Pending lookup(long handle) {
-        int slot = slotOf(handle);
-        if (slot < 0) {
-            return inFlight.get(handle);
-        }
-        Pending[] table = slots;
-        if (slot >= table.length) {
-            return null;
-        }
-        Pending p = table[slot];
-        return (boolean) PENDING_BUSY.getVolatile(p) ? p : null;
-    }
-
-    /** Takes a request out of flight; true for exactly one caller, who then completes it. */
-    private boolean claim(long handle, Pending p) {
-        if (slotOf(handle) < 0) {
-            return inFlight.remove(handle, p);
-        }
-        if (PENDING_BUSY.compareAndSet(p, true, false)) {
-            slotsBusy.decrementAndGet();
-            return true;
-        }
-        return false;
     }
 
     private void writeRequest(long handle, int type, int flags, long offset, long length, ByteBuffer payload)
@@ -595,6 +386,10 @@ public final class NbdConnection implements AutoCloseable {
     /** Records the first failure and closes the socket so the reader thread stops. */
     private void fail(IOException cause) {
         failure.compareAndSet(null, cause);
+        closeChannel();
+    }
+
+    private void closeChannel() {
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -602,18 +397,17 @@ public final class NbdConnection implements AutoCloseable {
         }
     }
 
-    private void complete(long handle, Pending p, int error) {
+    private void complete(long handle, PendingRequest p, int error) {
         listener.completed(handle, error, p.data);
     }
 
     // ---- reader thread -------------------------------------------------------------------------
 
-    private void readLoop() {
+    private void readLoop(ReplyReader replies) {
         IOException cause;
         try {
-            ByteBuffer header = ByteBuffer.allocateDirect(32);
             while (true) {
-                readReply(header);
+                replies.readReply();
             }
         } catch (IOException e) {
             cause = e;
@@ -622,11 +416,7 @@ public final class NbdConnection implements AutoCloseable {
         }
         failure.compareAndSet(null, cause);
         terminated = true;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        closeChannel();
         if (!closed.get()) {
             IOException reported = failure.get();
             try {
@@ -635,21 +425,10 @@ public final class NbdConnection implements AutoCloseable {
                 // the requests must still fail
             }
         }
-        for (Long handle : inFlight.keySet()) {
-            Pending p = inFlight.remove(handle);
-            if (p != null) {
-                failQuietly(handle, p);
-            }
-        }
-        Pending[] table = slots;
-        for (int slot = 0; slot < table.length; slot++) {
-            if (claim(slotHandle(slot), table[slot])) {
-                failQuietly(slotHandle(slot), table[slot]);
-            }
-        }
+        inFlight.claimAll(this::failQuietly);
     }
 
-    private void failQuietly(long handle, Pending p) {
+    private void failQuietly(long handle, PendingRequest p) {
         try {
             complete(handle, p, EIO);
         } catch (RuntimeException ignored) {
@@ -657,105 +436,8 @@ public final class NbdConnection implements AutoCloseable {
         }
     }
 
-    private void readReply(ByteBuffer header) throws IOException {
-        readFully(header.clear().limit(4));
-        int magic = header.getInt(0);
-        if (magic == SIMPLE_REPLY_MAGIC) {
-            readFully(header.clear().limit(12));
-            int error = header.getInt(0);
-            long handle = header.getLong(4);
-            Pending p = pending(handle);
-            if (p.command == Command.READ && error == 0) {
-                readFully(p.buffer.clear().limit((int) p.length));
-            }
-            finish(handle, p, error);
-        } else if (magic == STRUCTURED_REPLY_MAGIC && structuredReplies) {
-            readFully(header.clear().limit(16));
-            int flags = Short.toUnsignedInt(header.getShort(0));
-            int type = Short.toUnsignedInt(header.getShort(2));
-            long handle = header.getLong(4);
-            long length = Integer.toUnsignedLong(header.getInt(12));
-            Pending p = pending(handle);
-            readChunk(handle, p, type, length, header);
-            if ((flags & REPLY_FLAG_DONE) != 0) {
-                finish(handle, p, p.error);
-            }
-        } else {
-            throw new NbdException(String.format("bad reply magic 0x%08x", magic));
-        }
-    }
-
-    private void readChunk(long handle, Pending p, int type, long length, ByteBuffer header) throws IOException {
-        switch (type) {
-            case REPLY_TYPE_NONE -> {
-                if (length != 0) {
-                    throw new NbdException("NBD_REPLY_TYPE_NONE with a payload of " + length + " bytes");
-                }
-            }
-            case REPLY_TYPE_OFFSET_DATA -> {
-                if (p.command != Command.READ || length < 8) {
-                    throw new NbdException("unexpected NBD_REPLY_TYPE_OFFSET_DATA for handle " + handle);
-                }
-                long offset = readLong(header);
-                long count = length - 8;
-                long at = checkRange(handle, p, offset, count);
-                readFully(p.buffer.clear().position((int) at).limit((int) (at + count)));
-            }
-            case REPLY_TYPE_OFFSET_HOLE -> {
-                if (p.command != Command.READ || length != 12) {
-                    throw new NbdException("unexpected NBD_REPLY_TYPE_OFFSET_HOLE for handle " + handle);
-                }
-                readFully(header.clear().limit(12));
-                long offset = header.getLong(0);
-                long count = Integer.toUnsignedLong(header.getInt(8));
-                long at = checkRange(handle, p, offset, count);
-                zero(p.data, at, count);
-            }
-            default -> {
-                if ((type & REPLY_TYPE_ERROR_BIT) != 0) {
-                    if (length < 6) {
-                        throw new NbdException("error chunk too short (" + length + " bytes) for handle " + handle);
-                    }
-                    readFully(header.clear().limit(6));
-                    int error = header.getInt(0);
-                    skip(length - 6, header); // message (and, for ERROR_OFFSET, the offset)
-                    if (p.error == 0) {
-                        p.error = error != 0 ? error : EIO;
-                    }
-                } else {
-                    skip(length, header); // a chunk type we did not ask for; ignore it
-                }
-            }
-        }
-    }
-
-    private static void zero(MemorySegment data, long at, long count) {
-        for (long done = 0; done < count; ) {
-            long n = Math.min(count - done, ZEROS.byteSize());
-            MemorySegment.copy(ZEROS, 0, data, at + done, n);
-            done += n;
-        }
-    }
-
-    private static long checkRange(long handle, Pending p, long offset, long count) throws NbdException {
-        long at = offset - p.offset;
-        if (at < 0 || count > p.length - at) {
-            throw new NbdException("reply chunk [" + offset + ", +" + count + ") outside request [" + p.offset
-                    + ", +" + p.length + ") for handle " + handle);
-        }
-        return at;
-    }
-
-    private Pending pending(long handle) throws NbdException {
-        Pending p = lookup(handle);
-        if (p == null) {
-            throw new NbdException("reply for unknown handle " + handle);
-        }
-        return p;
-    }
-
-    private void finish(long handle, Pending p, int error) {
-        if (claim(handle, p)) {
+    private void finish(long handle, PendingRequest p, int error) {
+        if (inFlight.claim(handle, p)) {
             written.decrementAndGet();
             if (error == ESHUTDOWN && !stopping) {
                 // The server is going away; the protocol says the client MUST disconnect softly.
@@ -783,47 +465,6 @@ public final class NbdConnection implements AutoCloseable {
             // already broken: nothing to say goodbye to
         } finally {
             sendLock.unlock();
-        }
-    }
-
-    private long readLong(ByteBuffer header) throws IOException {
-        readFully(header.clear().limit(8));
-        return header.getLong(0);
-    }
-
-    private void skip(long count, ByteBuffer scratch) throws IOException {
-        while (count > 0) {
-            int n = (int) Math.min(count, scratch.capacity());
-            readFully(scratch.clear().limit(n));
-            count -= n;
-        }
-    }
-
-    /**
-     * Fills {@code b} from the connection, through {@link #received}: replies come a few dozen
-     * bytes at a time (magic, header, offset, then the data), and a read(2) per piece cost more
-     * than the rest of the reply path. Payloads of {@value #DIRECT_READ_BYTES} bytes or more go
-     * straight into the request's buffer once the buffered bytes are used up.
-     */
-    private void readFully(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            if (received.hasRemaining()) {
-                int n = Math.min(received.remaining(), b.remaining());
-                int limit = received.limit();
-                received.limit(received.position() + n);
-                b.put(received);
-                received.limit(limit);
-            } else if (b.remaining() >= DIRECT_READ_BYTES) {
-                if (channel.read(b) < 0) {
-                    throw new EOFException("the NBD server closed the connection");
-                }
-            } else {
-                int n = channel.read(received.clear());
-                received.flip();
-                if (n < 0) {
-                    throw new EOFException("the NBD server closed the connection");
-                }
-            }
         }
     }
 
@@ -855,169 +496,6 @@ public final class NbdConnection implements AutoCloseable {
                 reader.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    // ---- handshake -----------------------------------------------------------------------------
-
-    /** The negotiation phase, run on the opening thread before the reader starts. */
-    private static final class Handshake {
-        private final SocketChannel ch;
-        private final String exportName;
-        long size = -1;
-        int flags;
-        boolean structured;
-        int minBlock = 1;
-        int preferredBlock = 4096;
-        int maxBlock = 32 << 20;
-        boolean noZeroes;
-        private int replyType;
-        private ByteBuffer replyData;
-
-        Handshake(SocketChannel ch, String exportName) {
-            this.ch = ch;
-            this.exportName = exportName;
-        }
-
-        void run(boolean wantStructured) throws IOException {
-            ByteBuffer greeting = read(18);
-            if (greeting.getLong(0) != NBDMAGIC) {
-                throw new NbdException("not an NBD server (no NBDMAGIC in the greeting)");
-            }
-            if (greeting.getLong(8) != IHAVEOPT) {
-                throw new NbdException("the server speaks the oldstyle protocol, which is not supported");
-            }
-            int serverFlags = Short.toUnsignedInt(greeting.getShort(16));
-            if ((serverFlags & FLAG_FIXED_NEWSTYLE) == 0) {
-                throw new NbdException("the server does not support fixed newstyle negotiation");
-            }
-            noZeroes = (serverFlags & FLAG_NO_ZEROES) != 0;
-            write(ByteBuffer.allocate(4).putInt(FLAG_FIXED_NEWSTYLE | (noZeroes ? FLAG_NO_ZEROES : 0)).flip());
-
-            if (wantStructured) {
-                sendOption(OPT_STRUCTURED_REPLY, ByteBuffer.allocate(0));
-                readOptionReply(OPT_STRUCTURED_REPLY);
-                if (replyType == REP_ACK) {
-                    structured = true;
-                } else if ((replyType & REP_ERR_BIT) == 0) {
-                    throw new NbdException("unexpected " + optionReplyName(replyType)
-                            + " to NBD_OPT_STRUCTURED_REPLY");
-                } // an error (NBD_REP_ERR_UNSUP, ...) just means simple replies
-            }
-            go();
-        }
-
-        private void go() throws IOException {
-            byte[] name = exportName.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer data = ByteBuffer.allocate(4 + name.length + 2 + 2);
-            data.putInt(name.length).put(name).putShort((short) 1).putShort((short) INFO_BLOCK_SIZE).flip();
-            sendOption(OPT_GO, data);
-            while (true) {
-                readOptionReply(OPT_GO);
-                switch (replyType) {
-                    case REP_INFO -> info();
-                    case REP_ACK -> {
-                        if (size < 0) {
-                            throw new NbdException("the server accepted export '" + exportName
-                                    + "' without sending NBD_INFO_EXPORT");
-                        }
-                        return;
-                    }
-                    case REP_ERR_UNSUP -> {
-                        exportNameOption(name);
-                        return;
-                    }
-                    default -> {
-                        if ((replyType & REP_ERR_BIT) != 0) {
-                            String message = StandardCharsets.UTF_8.decode(replyData).toString();
-                            throw new NbdException("the server refused export '" + exportName + "': "
-                                    + optionReplyName(replyType) + (message.isEmpty() ? "" : " (" + message + ")"),
-                                    replyType);
-                        }
-                        throw new NbdException("unexpected " + optionReplyName(replyType) + " to NBD_OPT_GO");
-                    }
-                }
-            }
-        }
-
-        private void info() throws NbdException {
-            if (replyData.remaining() < 2) {
-                throw new NbdException("NBD_REP_INFO too short");
-            }
-            int type = Short.toUnsignedInt(replyData.getShort());
-            if (type == INFO_EXPORT) {
-                if (replyData.remaining() != 10) {
-                    throw new NbdException("NBD_INFO_EXPORT of wrong length");
-                }
-                size = replyData.getLong();
-                flags = Short.toUnsignedInt(replyData.getShort());
-            } else if (type == INFO_BLOCK_SIZE) {
-                if (replyData.remaining() != 12) {
-                    throw new NbdException("NBD_INFO_BLOCK_SIZE of wrong length");
-                }
-                int min = replyData.getInt();
-                int preferred = replyData.getInt();
-                int max = replyData.getInt();
-                if (min <= 0 || min > 65536 || Integer.bitCount(min) != 1) {
-                    throw new NbdException("NBD_INFO_BLOCK_SIZE minimum " + Integer.toUnsignedString(min)
-                            + " is not a power of 2 up to 65536");
-                }
-                minBlock = min;
-                preferredBlock = preferred;
-                maxBlock = max;
-            } // others (name, description, ...) are of no use here
-        }
-
-        /** The old way in, for servers without NBD_OPT_GO; an unknown export just closes the socket. */
-        private void exportNameOption(byte[] name) throws IOException {
-            sendOption(OPT_EXPORT_NAME, ByteBuffer.wrap(name));
-            ByteBuffer b;
-            try {
-                b = read(10 + (noZeroes ? 0 : 124));
-            } catch (EOFException e) {
-                throw new NbdException("the server closed the connection on NBD_OPT_EXPORT_NAME: export '"
-                        + exportName + "' probably does not exist", REP_ERR_UNKNOWN);
-            }
-            size = b.getLong(0);
-            flags = Short.toUnsignedInt(b.getShort(8));
-        }
-
-        private void sendOption(int option, ByteBuffer data) throws IOException {
-            ByteBuffer b = ByteBuffer.allocate(16 + data.remaining());
-            b.putLong(IHAVEOPT).putInt(option).putInt(data.remaining()).put(data).flip();
-            write(b);
-        }
-
-        private void readOptionReply(int option) throws IOException {
-            ByteBuffer h = read(20);
-            if (h.getLong(0) != OPTION_REPLY_MAGIC) {
-                throw new NbdException("bad option reply magic");
-            }
-            if (h.getInt(8) != option) {
-                throw new NbdException("option reply for option " + h.getInt(8) + ", expected " + option);
-            }
-            replyType = h.getInt(12);
-            long length = Integer.toUnsignedLong(h.getInt(16));
-            if (length > MAX_OPTION_REPLY) {
-                throw new NbdException("option reply of " + length + " bytes is too long");
-            }
-            replyData = read((int) length);
-        }
-
-        private ByteBuffer read(int n) throws IOException {
-            ByteBuffer b = ByteBuffer.allocate(n);
-            while (b.hasRemaining()) {
-                if (ch.read(b) < 0) {
-                    throw new EOFException("the NBD server closed the connection during the handshake");
-                }
-            }
-            return b.flip();
-        }
-
-        private void write(ByteBuffer b) throws IOException {
-            while (b.hasRemaining()) {
-                ch.write(b);
             }
         }
     }

@@ -58,9 +58,10 @@ import java.util.function.Consumer;
  */
 public final class NbdTarget implements BlockTarget, AutoCloseable {
     private static final int EROFS = 30;
-    private static final int ESHUTDOWN = 108;
 
     private final ConnectionPool pool;
+    /** The export as first negotiated; reconnections must match it. */
+    private final NbdExport export;
     private final int connections;
     private final boolean readOnly;
     private final boolean canFlush;
@@ -107,26 +108,26 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         this.pool = ConnectionPool.open(b.uri, wanted, b.structuredReplies, b.openTimeout, b.backoffMin, b.backoffMax,
                 onReply, b.reporter);
         try {
-            int flags = pool.flags();
+            this.export = pool.export();
             this.connections = b.connections;
-            this.readOnly = (flags & NbdConnection.FLAG_READ_ONLY) != 0;
-            this.canFlush = (flags & NbdConnection.FLAG_SEND_FLUSH) != 0;
-            this.canFua = (flags & NbdConnection.FLAG_SEND_FUA) != 0;
-            this.canTrim = !readOnly && (flags & NbdConnection.FLAG_SEND_TRIM) != 0;
-            this.canWriteZeroes = !readOnly && (flags & NbdConnection.FLAG_SEND_WRITE_ZEROES) != 0;
-            this.rotational = (flags & NbdConnection.FLAG_ROTATIONAL) != 0;
-            if (pool.minBlockSize() > 4096) {
-                throw new NbdException("the server's minimum block size " + pool.minBlockSize() + " of " + b.uri
+            this.readOnly = export.has(NbdConnection.FLAG_READ_ONLY);
+            this.canFlush = export.has(NbdConnection.FLAG_SEND_FLUSH);
+            this.canFua = export.has(NbdConnection.FLAG_SEND_FUA);
+            this.canTrim = !readOnly && export.has(NbdConnection.FLAG_SEND_TRIM);
+            this.canWriteZeroes = !readOnly && export.has(NbdConnection.FLAG_SEND_WRITE_ZEROES);
+            this.rotational = export.has(NbdConnection.FLAG_ROTATIONAL);
+            if (export.minBlockSize() > 4096) {
+                throw new NbdException("the server's minimum block size " + export.minBlockSize() + " of " + b.uri
                         + " exceeds 4096, the largest logical block size a ublk device can have");
             }
-            if (pool.maxPayload() < 4096) {
-                throw new NbdException("the server's largest request of " + pool.maxPayload() + " bytes at " + b.uri
+            if (export.maxPayload() < 4096) {
+                throw new NbdException("the server's largest request of " + export.maxPayload() + " bytes at " + b.uri
                         + " is below 4096, the smallest request size a ublk device can be limited to");
             }
-            this.logicalBlockSize = Math.max(512, pool.minBlockSize());
-            this.size = pool.size() & -logicalBlockSize;
+            this.logicalBlockSize = Math.max(512, export.minBlockSize());
+            this.size = export.size() & -logicalBlockSize;
             if (size <= 0) {
-                throw new NbdException("the export at " + b.uri + " holds " + pool.size()
+                throw new NbdException("the export at " + b.uri + " holds " + export.size()
                         + " bytes, less than one " + logicalBlockSize + "-byte block");
             }
         } catch (IOException | RuntimeException e) {
@@ -260,7 +261,7 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
      *     device must not be built with a larger {@code maxIoBytes}
      */
     public int maxIoBytes() {
-        return (int) Math.min(pool.maxPayload(), 32 << 20) & -4096;
+        return (int) Math.min(export.maxPayload(), 32 << 20) & -4096;
     }
 
     /** @return whether the export is read-only, which makes the device read-only */
@@ -292,17 +293,17 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         }
         UblkDevice dev = queue.device();
         int maxIo = dev.info().maxIoBufBytes();
-        if (maxIo > pool.maxPayload()) {
+        if (maxIo > export.maxPayload()) {
             throw new IOException("the device's largest request, " + maxIo + " bytes, exceeds the NBD server's "
-                    + pool.maxPayload() + ": build the device with maxIoBytes(target.maxIoBytes())");
+                    + export.maxPayload() + ": build the device with maxIoBytes(target.maxIoBytes())");
         }
         int lbs = 1 << dev.params().logicalBsShift();
-        if (lbs % pool.minBlockSize() != 0) {
+        if (lbs % export.minBlockSize() != 0) {
             throw new IOException("the device's " + lbs + "-byte blocks are not a multiple of the NBD server's minimum block size "
-                    + pool.minBlockSize() + ": build the device with logicalBlockSize(target.logicalBlockSize())");
+                    + export.minBlockSize() + ": build the device with logicalBlockSize(target.logicalBlockSize())");
         }
-        if (dev.params().sizeBytes() > pool.size()) {
-            throw new IOException("the device's size " + dev.params().sizeBytes() + " exceeds the export's " + pool.size()
+        if (dev.params().sizeBytes() > export.size()) {
+            throw new IOException("the device's size " + dev.params().sizeBytes() + " exceeds the export's " + export.size()
                     + ": build the device with size(target.size())");
         }
         int queues = dev.queues().size();
@@ -422,7 +423,7 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         int result;
         if (error != 0) {
             // NBD error values are Linux errnos; ESHUTDOWN means nothing to the block layer.
-            result = error == ESHUTDOWN || error > 4095 ? EIO : -error;
+            result = error == NbdProtocol.ESHUTDOWN || error > 4095 ? EIO : -error;
         } else {
             result = s.success[slot];
             if (s.copyBack[slot]) {

@@ -220,7 +220,7 @@ class ConnectionPoolTest {
     void shouldRefuseAnExportWhoseSizeChangedAndTakeItBackWhenRestored() throws Exception {
         NbdServer s = closeLater(NbdServer.nbdkit(dir, true, List.of(), "memory", "16M"));
         ConnectionPool pool = pool(s, 1);
-        assertEquals(16 * MIB, pool.size());
+        assertEquals(16 * MIB, pool.export().size());
         NbdServer bigger = closeLater(s.restartWith(1, "32M"));
         await("the size change is reported", () -> logged("size changed from " + 16 * MIB + " to " + 32 * MIB));
         assertNull(pool.route(0), "requests keep failing");
