@@ -4,7 +4,8 @@ import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.ProcessCalls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -191,9 +192,9 @@ public final class UblkDevice implements AutoCloseable {
             }
         }
         if (takenOver) {
-            control.endUserRecovery(id(), Syscalls.getpid(), unprivileged);
+            control.endUserRecovery(id(), ProcessCalls.getpid(), unprivileged);
         } else {
-            control.startDevice(id(), Syscalls.getpid(), unprivileged);
+            control.startDevice(id(), ProcessCalls.getpid(), unprivileged);
             applyIoScheduler();
         }
         synchronized (this) {
@@ -803,7 +804,7 @@ public final class UblkDevice implements AutoCloseable {
                 };
                 long supported = ctl.features();
                 wanted |= recovery.flags();
-                boolean asUser = unprivileged != null ? unprivileged : Syscalls.geteuid() != 0;
+                boolean asUser = unprivileged != null ? unprivileged : ProcessCalls.geteuid() != 0;
                 if (asUser) {
                     wanted |= UblkFeature.UNPRIVILEGED_DEV.mask();
                     long privileged = wanted & (UblkFeature.UBLK_F_USER_COPY | UblkFeature.UBLK_F_SUPPORT_ZERO_COPY
@@ -914,7 +915,7 @@ public final class UblkDevice implements AutoCloseable {
             while (true) {
                 if (Files.exists(node)) {
                     try {
-                        return Syscalls.open(node.toString(), Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
+                        return FileCalls.open(node.toString(), FileCalls.O_RDWR | FileCalls.O_CLOEXEC, 0);
                     } catch (ErrnoException e) {
                         // udev may still be setting the node's owner; EACCES can be transient.
                         if (e.errno() != Errno.EACCES || System.nanoTime() > deadline) {

@@ -12,7 +12,9 @@ import io.jublk.uring.EventFd;
 import io.jublk.uring.IoUring;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.EventCalls;
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -52,13 +54,13 @@ public final class UblkQueue implements AutoCloseable {
     private static final int CHAR_DEV_FILE_INDEX = 0;
     private static final int ENODEV = 19;
 
-    private static final int PROT_READ = Syscalls.PROT_READ;
-    private static final int PROT_WRITE = Syscalls.PROT_WRITE;
-    private static final int MAP_SHARED = Syscalls.MAP_SHARED;
-    private static final int MAP_PRIVATE = Syscalls.MAP_PRIVATE;
-    private static final int MAP_ANONYMOUS = Syscalls.MAP_ANONYMOUS;
-    private static final int MAP_NORESERVE = Syscalls.MAP_NORESERVE;
-    private static final int MAP_POPULATE = Syscalls.MAP_POPULATE;
+    private static final int PROT_READ = MemoryCalls.PROT_READ;
+    private static final int PROT_WRITE = MemoryCalls.PROT_WRITE;
+    private static final int MAP_SHARED = MemoryCalls.MAP_SHARED;
+    private static final int MAP_PRIVATE = MemoryCalls.MAP_PRIVATE;
+    private static final int MAP_ANONYMOUS = MemoryCalls.MAP_ANONYMOUS;
+    private static final int MAP_NORESERVE = MemoryCalls.MAP_NORESERVE;
+    private static final int MAP_POPULATE = MemoryCalls.MAP_POPULATE;
 
     private static final VarHandle SLEEPING;
     private static final VarHandle DONE_WORD = MethodHandles.arrayElementVarHandle(long[].class);
@@ -241,12 +243,12 @@ public final class UblkQueue implements AutoCloseable {
                 ring.registerBuffersSparse(depth);
             }
             step = "mmap of the io descriptors";
-            descriptors = Syscalls.mmap(UblkCmd.ioDescMmapLength(depth), PROT_READ, MAP_SHARED | MAP_POPULATE,
+            descriptors = MemoryCalls.mmap(UblkCmd.ioDescMmapLength(depth), PROT_READ, MAP_SHARED | MAP_POPULATE,
                     charFd, UblkCmd.ioDescMmapOffset(qid));
             if (mode == DataMode.COPY) {
                 step = "mmap of the request buffers";
                 // Virtual memory only: a tag's pages are touched by the first request that big.
-                tagBuffers = Syscalls.mmap((long) depth * maxIoBytes, PROT_READ | PROT_WRITE,
+                tagBuffers = MemoryCalls.mmap((long) depth * maxIoBytes, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
                 for (int tag = 0; tag < depth; tag++) {
                     ios[tag].buffer = tagBuffers.asSlice((long) tag * maxIoBytes, maxIoBytes);
@@ -254,7 +256,7 @@ public final class UblkQueue implements AutoCloseable {
             }
             if (needGetData) {
                 step = "mmap of the scratch page";
-                scratchPage = Syscalls.mmap(4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                scratchPage = MemoryCalls.mmap(4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             }
             step = "eventfd";
             wakeFd = EventFd.create();
@@ -668,7 +670,7 @@ public final class UblkQueue implements AutoCloseable {
             return;
         }
         try {
-            ring.nextSqe().pollAdd(wakeFd.fd(), Syscalls.POLLIN).userData(KIND_WAKE << KIND_SHIFT);
+            ring.nextSqe().pollAdd(wakeFd.fd(), EventCalls.POLLIN).userData(KIND_WAKE << KIND_SHIFT);
         } catch (ErrnoException e) {
             throw new IllegalStateException("cannot arm the wake-up of queue " + qid + ": " + e.getMessage(), e);
         }
@@ -719,8 +721,8 @@ public final class UblkQueue implements AutoCloseable {
         try {
             while (done < len) {
                 long n = toRequest
-                        ? Syscalls.pwrite(charFd, address + done, len - done, position + done)
-                        : Syscalls.pread(charFd, address + done, len - done, position + done);
+                        ? FileCalls.pwrite(charFd, address + done, len - done, position + done)
+                        : FileCalls.pread(charFd, address + done, len - done, position + done);
                 if (n <= 0) {
                     return BlockTarget.EIO;
                 }
@@ -807,7 +809,7 @@ public final class UblkQueue implements AutoCloseable {
 
     private static void unmap(MemorySegment mapping) {
         try {
-            Syscalls.munmap(mapping);
+            MemoryCalls.munmap(mapping);
         } catch (ErrnoException ignored) {
             // Nothing to do: the mapping is gone either way once the process exits.
         }

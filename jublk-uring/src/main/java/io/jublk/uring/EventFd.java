@@ -1,5 +1,9 @@
 package io.jublk.uring;
 
+import io.jublk.uring.sys.EventCalls;
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.Libc;
+
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +29,7 @@ public final class EventFd implements AutoCloseable {
     // CLOSED bit plus the number of signal() calls currently using the fd.
     private final AtomicInteger state = new AtomicInteger();
     private final MemorySegment readBuffer = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
-    private final MemorySegment readCapture = Syscalls.allocateCapture();
+    private final MemorySegment readCapture = Libc.allocateCapture();
     private final MemorySegment pollFd = Arena.ofAuto().allocate(8, 8);
 
     private EventFd(int fd) {
@@ -39,7 +43,7 @@ public final class EventFd implements AutoCloseable {
      * @throws ErrnoException if {@code eventfd(2)} fails, e.g. {@code EMFILE}
      */
     public static EventFd create() throws ErrnoException {
-        return new EventFd(Syscalls.eventfd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK));
+        return new EventFd(EventCalls.eventfd(0, EventCalls.EFD_CLOEXEC | EventCalls.EFD_NONBLOCK));
     }
 
     /**
@@ -66,7 +70,7 @@ public final class EventFd implements AutoCloseable {
             }
         } while (!state.compareAndSet(s, s + 1));
         try {
-            long ret = Syscalls.writeRaw(Syscalls.threadCapture(), fd, ONE_VALUE, Long.BYTES);
+            long ret = FileCalls.writeRaw(Libc.threadCapture(), fd, ONE_VALUE, Long.BYTES);
             if (ret < 0 && ret != -Errno.EAGAIN.value()) {
                 throw new UncheckedIOException(new ErrnoException("write", "eventfd=" + fd, (int) -ret));
             }
@@ -86,7 +90,7 @@ public final class EventFd implements AutoCloseable {
         if ((state.get() & CLOSED) != 0) {
             throw new IllegalStateException("eventfd " + fd + " is closed");
         }
-        long ret = Syscalls.readRaw(readCapture, fd, readBuffer, Long.BYTES);
+        long ret = FileCalls.readRaw(readCapture, fd, readBuffer, Long.BYTES);
         if (ret == -Errno.EAGAIN.value()) {
             return 0;
         }
@@ -110,10 +114,10 @@ public final class EventFd implements AutoCloseable {
             throw new IllegalStateException("eventfd " + fd + " is closed");
         }
         pollFd.set(ValueLayout.JAVA_INT, 0, fd);
-        pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) Syscalls.POLLIN);
+        pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) EventCalls.POLLIN);
         pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
         int millis = (int) Math.min(Integer.MAX_VALUE, (Math.max(0, timeoutNanos) + 999_999) / 1_000_000);
-        int ret = Syscalls.pollRaw(readCapture, pollFd, 1, millis);
+        int ret = EventCalls.pollRaw(readCapture, pollFd, 1, millis);
         if (ret == -Errno.EINTR.value()) {
             return false;
         }
@@ -138,6 +142,6 @@ public final class EventFd implements AutoCloseable {
         while (state.get() != CLOSED) {
             Thread.onSpinWait(); // a signal() is inside write(2); it never blocks (O_NONBLOCK)
         }
-        Syscalls.closeQuietly(fd);
+        FileCalls.closeQuietly(fd);
     }
 }

@@ -1,5 +1,10 @@
 package io.jublk.uring;
 
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.IoUringCalls;
+import io.jublk.uring.sys.Libc;
+import io.jublk.uring.sys.MemoryCalls;
+
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -106,8 +111,8 @@ public final class IoUring implements AutoCloseable {
 
         this.arena = Arena.ofShared();
         try {
-            int prot = Syscalls.PROT_READ | Syscalls.PROT_WRITE;
-            int mapFlags = Syscalls.MAP_SHARED | Syscalls.MAP_POPULATE;
+            int prot = MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE;
+            int mapFlags = MemoryCalls.MAP_SHARED | MemoryCalls.MAP_POPULATE;
             if ((features & IORING_FEAT_SINGLE_MMAP) != 0) {
                 this.sqRing = map(Math.max(sqRingSize, cqRingSize), prot, mapFlags, IORING_OFF_SQ_RING);
                 this.cqRing = sqRing;
@@ -146,7 +151,7 @@ public final class IoUring implements AutoCloseable {
         // Small per-ring scratch lives in an automatic arena: it is never unmapped under a blocked
         // io_uring_enter, and close() never has to wait for a downcall that holds it.
         Arena scratch = Arena.ofAuto();
-        this.capture = Syscalls.allocateCapture();
+        this.capture = Libc.allocateCapture();
         this.timespec = scratch.allocate(KERNEL_TIMESPEC_SIZE, 8);
         this.getEventsArg = scratch.allocate(IO_URING_GETEVENTS_ARG_SIZE, 8);
         getEventsArg.set(ValueLayout.JAVA_LONG, 0, 0L);                 // sigmask: none
@@ -155,9 +160,9 @@ public final class IoUring implements AutoCloseable {
     }
 
     private MemorySegment map(long size, int prot, int flags, long offset) throws ErrnoException {
-        MemorySegment raw = Syscalls.mmap(size, prot, flags, fd, offset);
+        MemorySegment raw = MemoryCalls.mmap(size, prot, flags, fd, offset);
         long address = raw.address();
-        return raw.reinterpret(size, arena, s -> Syscalls.munmapQuietly(address, size));
+        return raw.reinterpret(size, arena, s -> MemoryCalls.munmapQuietly(address, size));
     }
 
     /**
@@ -294,11 +299,11 @@ public final class IoUring implements AutoCloseable {
                 MemorySegment params = tmp.allocate(IO_URING_PARAMS_SIZE, 8); // zeroed
                 params.set(ValueLayout.JAVA_INT, IO_URING_PARAMS_FLAGS_OFFSET, flags);
                 params.set(ValueLayout.JAVA_INT, IO_URING_PARAMS_CQ_ENTRIES_OFFSET, cqSize);
-                fd = Syscalls.ioUringSetup(entries, params);
+                fd = IoUringCalls.setup(entries, params);
                 try {
                     return new IoUring(fd, params);
                 } catch (ErrnoException | RuntimeException e) {
-                    Syscalls.closeQuietly(fd);
+                    FileCalls.closeQuietly(fd);
                     throw e;
                 }
             }
@@ -530,7 +535,7 @@ public final class IoUring implements AutoCloseable {
         }
         MemorySegment arg = (extraFlags & IORING_ENTER_EXT_ARG) != 0 ? getEventsArg : MemorySegment.NULL;
         long argSize = arg == MemorySegment.NULL ? 0L : IO_URING_GETEVENTS_ARG_SIZE;
-        int ret = Syscalls.enterRaw(capture, fd, toSubmit, wait ? minComplete : 0, flags, arg, argSize);
+        int ret = IoUringCalls.enterRaw(capture, fd, toSubmit, wait ? minComplete : 0, flags, arg, argSize);
         if (ret >= 0) {
             return ret;
         }
@@ -613,7 +618,7 @@ public final class IoUring implements AutoCloseable {
     }
 
     private void flushCompletions() {
-        int ret = Syscalls.enterRaw(capture, fd, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0L);
+        int ret = IoUringCalls.enterRaw(capture, fd, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0L);
         if (ret < 0 && ret != -Errno.EINTR.value() && ret != -Errno.EAGAIN.value()
                 && ret != -Errno.EBUSY.value()) {
             throw new UncheckedIOException(new ErrnoException("io_uring_enter", "fd=" + fd + " (flush CQ)", -ret));
@@ -658,7 +663,7 @@ public final class IoUring implements AutoCloseable {
         ensureOpen();
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment array = tmp.allocateFrom(ValueLayout.JAVA_INT, fds);
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_FILES, array, fds.length);
+            IoUringCalls.register(fd, IORING_REGISTER_FILES, array, fds.length);
         }
     }
 
@@ -669,7 +674,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void unregisterFiles() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_UNREGISTER_FILES, MemorySegment.NULL, 0);
+        IoUringCalls.register(fd, IORING_UNREGISTER_FILES, MemorySegment.NULL, 0);
     }
 
     /**
@@ -692,7 +697,7 @@ public final class IoUring implements AutoCloseable {
                 iovecs.set(ValueLayout.JAVA_LONG, 16L * i, b.address());      // iov_base
                 iovecs.set(ValueLayout.JAVA_LONG, 16L * i + 8, b.byteSize()); // iov_len
             }
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_BUFFERS, iovecs, buffers.length);
+            IoUringCalls.register(fd, IORING_REGISTER_BUFFERS, iovecs, buffers.length);
         }
     }
 
@@ -709,7 +714,7 @@ public final class IoUring implements AutoCloseable {
             MemorySegment reg = tmp.allocate(IO_URING_RSRC_REGISTER_SIZE, 8); // zeroed: resv2, data, tags
             reg.set(ValueLayout.JAVA_INT, 0, count);                         // nr
             reg.set(ValueLayout.JAVA_INT, 4, IORING_RSRC_REGISTER_SPARSE);   // flags
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_BUFFERS2, reg, IO_URING_RSRC_REGISTER_SIZE);
+            IoUringCalls.register(fd, IORING_REGISTER_BUFFERS2, reg, IO_URING_RSRC_REGISTER_SIZE);
         }
     }
 
@@ -720,7 +725,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void unregisterBuffers() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_UNREGISTER_BUFFERS, MemorySegment.NULL, 0);
+        IoUringCalls.register(fd, IORING_UNREGISTER_BUFFERS, MemorySegment.NULL, 0);
     }
 
     /**
@@ -732,7 +737,7 @@ public final class IoUring implements AutoCloseable {
     public void registerEventFd(int eventFd) throws ErrnoException {
         ensureOpen();
         try (Arena tmp = Arena.ofConfined()) {
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_EVENTFD, tmp.allocateFrom(ValueLayout.JAVA_INT, eventFd), 1);
+            IoUringCalls.register(fd, IORING_REGISTER_EVENTFD, tmp.allocateFrom(ValueLayout.JAVA_INT, eventFd), 1);
         }
     }
 
@@ -743,7 +748,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void unregisterEventFd() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_UNREGISTER_EVENTFD, MemorySegment.NULL, 0);
+        IoUringCalls.register(fd, IORING_UNREGISTER_EVENTFD, MemorySegment.NULL, 0);
     }
 
     /**
@@ -754,7 +759,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void enableRings() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
+        IoUringCalls.register(fd, IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -775,7 +780,7 @@ public final class IoUring implements AutoCloseable {
         try {
             arena.close(); // munmap of all three mappings; later accesses throw IllegalStateException
         } finally {
-            Syscalls.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
         }
     }
 
