@@ -62,13 +62,9 @@ public final class EventFd implements AutoCloseable {
      * @throws UncheckedIOException if {@code write(2)} fails for another reason (a bug)
      */
     public void signal() {
-        int s;
-        do {
-            s = state.get();
-            if ((s & CLOSED) != 0) {
-                return;
-            }
-        } while (!state.compareAndSet(s, s + 1));
+        if (!claim(false)) {
+            return;
+        }
         try {
             long ret = FileCalls.writeRaw(Libc.threadCapture(), fd, ONE_VALUE, Long.BYTES);
             if (ret < 0 && ret != -Errno.EAGAIN.value()) {
@@ -87,9 +83,7 @@ public final class EventFd implements AutoCloseable {
      * @throws UncheckedIOException if {@code read(2)} fails with anything but {@code EAGAIN}
      */
     public long drain() {
-        if ((state.get() & CLOSED) != 0) {
-            throw new IllegalStateException("eventfd " + fd + " is closed");
-        }
+        ensureOpen();
         long ret = FileCalls.readRaw(readCapture, fd, readBuffer, Long.BYTES);
         if (ret == -Errno.EAGAIN.value()) {
             return 0;
@@ -110,9 +104,7 @@ public final class EventFd implements AutoCloseable {
      * @throws UncheckedIOException if {@code poll(2)} fails with anything but {@code EINTR}
      */
     public boolean await(long timeoutNanos) {
-        if ((state.get() & CLOSED) != 0) {
-            throw new IllegalStateException("eventfd " + fd + " is closed");
-        }
+        ensureOpen();
         pollFd.set(ValueLayout.JAVA_INT, 0, fd);
         pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) EventCalls.POLLIN);
         pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
@@ -132,16 +124,35 @@ public final class EventFd implements AutoCloseable {
      */
     @Override
     public void close() {
-        int s;
-        do {
-            s = state.get();
-            if ((s & CLOSED) != 0) {
-                return;
-            }
-        } while (!state.compareAndSet(s, s | CLOSED));
+        if (!claim(true)) {
+            return;
+        }
         while (state.get() != CLOSED) {
             Thread.onSpinWait(); // a signal() is inside write(2); it never blocks (O_NONBLOCK)
         }
         FileCalls.closeQuietly(fd);
+    }
+
+    /**
+     * Registers one more signal in progress, or closes; either fails once the eventfd is closed.
+     *
+     * @param close whether to set the CLOSED bit rather than count a signal
+     * @return false if the eventfd was already closed
+     */
+    private boolean claim(boolean close) {
+        int s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+        } while (!state.compareAndSet(s, close ? s | CLOSED : s + 1));
+        return true;
+    }
+
+    private void ensureOpen() {
+        if ((state.get() & CLOSED) != 0) {
+            throw new IllegalStateException("eventfd " + fd + " is closed");
+        }
     }
 }
