@@ -5,4 +5,5 @@
  */
 module io.jublk.uring {
     exports io.jublk.uring;
+    exports io.jublk.uring.sys to io.jublk.core, io.jublk.targets;
 }

@@ -7,7 +7,7 @@ import io.jublk.core.spi.TargetCapabilities;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.FileCalls;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +109,7 @@ final class DeviceSetup {
         while (true) {
             if (Files.exists(node)) {
                 try {
-                    return Syscalls.open(node.toString(), Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
+                    return FileCalls.open(node.toString(), FileCalls.O_RDWR | FileCalls.O_CLOEXEC, 0);
                 } catch (ErrnoException e) {
                     // udev may still be setting the node's owner; EACCES can be transient.
                     if (e.errno() != Errno.EACCES || System.nanoTime() > deadline) {

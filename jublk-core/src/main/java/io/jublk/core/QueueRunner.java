@@ -1,7 +1,7 @@
 package io.jublk.core;
 
 import io.jublk.uring.ErrnoException;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.ProcessCalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -64,7 +64,7 @@ public final class QueueRunner implements Runnable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = arena.allocate(Math.max(words.length, 16) * 8L, 8);
             MemorySegment.copy(words, 0, mask, ValueLayout.JAVA_LONG, 0, words.length);
-            Syscalls.schedSetaffinity(0, mask);
+            ProcessCalls.schedSetaffinity(0, mask);
         } catch (ErrnoException e) {
             throw new UblkException("sched_setaffinity for " + queue, device.id(), e);
         }

@@ -4,7 +4,7 @@ import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.ProcessCalls;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.control.UblkParams;
@@ -195,9 +195,9 @@ public final class UblkDevice implements AutoCloseable {
             }
         }
         if (takenOver) {
-            control.endUserRecovery(id(), Syscalls.getpid(), unprivileged);
+            control.endUserRecovery(id(), ProcessCalls.getpid(), unprivileged);
         } else {
-            control.startDevice(id(), Syscalls.getpid(), unprivileged);
+            control.startDevice(id(), ProcessCalls.getpid(), unprivileged);
             applyIoScheduler();
         }
         synchronized (this) {

@@ -8,7 +8,7 @@ import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.ProcessCalls;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -342,7 +342,7 @@ public final class UblkDeviceBuilder {
             };
             long supported = ctl.features();
             wanted |= recovery.flags();
-            boolean asUser = unprivileged != null ? unprivileged : Syscalls.geteuid() != 0;
+            boolean asUser = unprivileged != null ? unprivileged : ProcessCalls.geteuid() != 0;
             if (asUser) {
                 wanted |= UblkFeature.UNPRIVILEGED_DEV.mask();
                 long privileged = wanted & (UblkFeature.UBLK_F_USER_COPY | UblkFeature.UBLK_F_SUPPORT_ZERO_COPY

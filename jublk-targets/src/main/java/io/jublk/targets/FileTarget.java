@@ -11,7 +11,8 @@ import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -87,8 +88,8 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     private static final int K_FALLOCATE = 5;
     private static final int K_ZERO_FILL = 6;
 
-    private static final int PUNCH = Syscalls.FALLOC_FL_PUNCH_HOLE | Syscalls.FALLOC_FL_KEEP_SIZE;
-    private static final int ZERO = Syscalls.FALLOC_FL_ZERO_RANGE | Syscalls.FALLOC_FL_KEEP_SIZE;
+    private static final int PUNCH = FileCalls.FALLOC_FL_PUNCH_HOLE | FileCalls.FALLOC_FL_KEEP_SIZE;
+    private static final int ZERO = FileCalls.FALLOC_FL_ZERO_RANGE | FileCalls.FALLOC_FL_KEEP_SIZE;
 
     private final Path path;
     private final int fd;
@@ -133,21 +134,21 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         }
         this.blockDevice = type == S_IFBLK;
         this.direct = b.direct;
-        int flags = Syscalls.O_CLOEXEC | (b.direct ? Syscalls.O_DIRECT : 0);
+        int flags = FileCalls.O_CLOEXEC | (b.direct ? FileCalls.O_DIRECT : 0);
         boolean ro = b.readOnly;
         int opened;
         if (ro) {
-            opened = Syscalls.open(path.toString(), flags | Syscalls.O_RDONLY, 0);
+            opened = FileCalls.open(path.toString(), flags | FileCalls.O_RDONLY, 0);
         } else {
             int tried;
             try {
-                tried = Syscalls.open(path.toString(), flags | Syscalls.O_RDWR, 0);
+                tried = FileCalls.open(path.toString(), flags | FileCalls.O_RDWR, 0);
             } catch (ErrnoException e) {
                 if (e.errnoValue() != EACCES && e.errnoValue() != EROFS && e.errnoValue() != EPERM) {
                     throw e;
                 }
                 // A read-only file, file system or block device: serve it read-only.
-                tried = Syscalls.open(path.toString(), flags | Syscalls.O_RDONLY, 0);
+                tried = FileCalls.open(path.toString(), flags | FileCalls.O_RDONLY, 0);
                 ro = true;
             }
             opened = tried;
@@ -160,7 +161,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         int zero = -1;
         MemorySegment map = null;
         try {
-            zero = Syscalls.open("/dev/zero", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
+            zero = FileCalls.open("/dev/zero", FileCalls.O_RDONLY | FileCalls.O_CLOEXEC, 0);
             long backing = blockDevice ? blockDeviceSize(fd) : Files.size(path);
             long wanted = b.size > 0 ? b.size : backing;
             this.size = wanted & -512L;
@@ -178,8 +179,8 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             }
             long mapped = Math.min(backing, size) & -(1L << AllocatedPages.PAGE_SHIFT);
             if ((b.map != null ? b.map : inline && onTmpfs) && mapped > 0) {
-                map = Syscalls.mmap(mapped, Syscalls.PROT_READ | (readOnly ? 0 : Syscalls.PROT_WRITE),
-                        Syscalls.MAP_SHARED, fd, 0);
+                map = MemoryCalls.mmap(mapped, MemoryCalls.PROT_READ | (readOnly ? 0 : MemoryCalls.PROT_WRITE),
+                        MemoryCalls.MAP_SHARED, fd, 0);
                 this.allocated = new AllocatedPages(mapped);
                 mapData(fd, map, allocated);
             } else {
@@ -341,8 +342,8 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         DataMode dataMode = queue.device().dataMode();
         if (dataMode == DataMode.USER_COPY || dataMode == DataMode.COPY_APPLICATION_BUFFERS) {
             // Virtual memory only, page aligned per tag (so O_DIRECT is happy); touched when used.
-            mapping = Syscalls.mmap((long) queue.depth() * maxIoBytes, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-                    Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
+            mapping = MemoryCalls.mmap((long) queue.depth() * maxIoBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+                    MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
         }
         QueueState state = new QueueState(queue.depth(), mapping, maxIoBytes);
         synchronized (queues) {
@@ -499,7 +500,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         int done = 0;
         try {
             while (done < length) {
-                long n = Syscalls.pread(fd, buffer.address() + done, length - done, io.offset() + done);
+                long n = FileCalls.pread(fd, buffer.address() + done, length - done, io.offset() + done);
                 if (n == 0) {
                     // End of a backing file shorter than the device: the rest reads as zeros.
                     buffer.asSlice(done, length - done).fill((byte) 0);
@@ -523,7 +524,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         int done = 0;
         try {
             while (done < length) {
-                long n = Syscalls.pwrite(fd, address + done, length - done, io.offset() + done);
+                long n = FileCalls.pwrite(fd, address + done, length - done, io.offset() + done);
                 if (n <= 0) {
                     return EIO;
                 }
@@ -729,7 +730,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     private static long blockDeviceSize(int fd) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            Syscalls.ioctl(fd, BLKGETSIZE64, out.address());
+            FileCalls.ioctl(fd, BLKGETSIZE64, out.address());
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
     }
@@ -755,7 +756,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         while (at < end) {
             long data;
             try {
-                data = Syscalls.lseek(fd, at, Syscalls.SEEK_DATA);
+                data = FileCalls.lseek(fd, at, FileCalls.SEEK_DATA);
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ENXIO) {
                     return; // no data after this point
@@ -765,13 +766,13 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             if (data >= end) {
                 return;
             }
-            long hole = Math.min(Syscalls.lseek(fd, data, Syscalls.SEEK_HOLE), end);
+            long hole = Math.min(FileCalls.lseek(fd, data, FileCalls.SEEK_HOLE), end);
             long from = (data + page - 1) & -page;
             long to = hole & -page;   // only pages wholly data
             if (to > from) {
                 allocated.set(from, to - from);
                 try {
-                    Syscalls.madvise(map.address() + from, to - from, Syscalls.MADV_POPULATE_READ);
+                    MemoryCalls.madvise(map.address() + from, to - from, MemoryCalls.MADV_POPULATE_READ);
                 } catch (ErrnoException e) {
                     // Before Linux 5.14: each page is filled in by its first fault instead.
                 }
@@ -782,7 +783,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     private static void unmapQuietly(MemorySegment map) {
         try {
-            Syscalls.munmap(map);
+            MemoryCalls.munmap(map);
         } catch (ErrnoException ignored) {
             // Gone with the process anyway.
         }
@@ -805,7 +806,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     private static boolean probePunchHole(int fd, long fileSize) {
         long at = (fileSize + 4095) & -4096L;
         try {
-            Syscalls.fallocate(fd, PUNCH, at, 4096);
+            FileCalls.fallocate(fd, PUNCH, at, 4096);
             return true;
         } catch (ErrnoException e) {
             return false;
@@ -814,7 +815,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     private static void closeQuietly(int fd) {
         try {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         } catch (ErrnoException ignored) {
             // Nothing left to do with it.
         }

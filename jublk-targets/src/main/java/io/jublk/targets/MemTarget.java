@@ -4,7 +4,7 @@ import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.TargetCapabilities;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.uring.ErrnoException;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.lang.foreign.MemorySegment;
 
@@ -24,8 +24,8 @@ public final class MemTarget implements BlockTarget, AutoCloseable {
      * @throws ErrnoException when the address space cannot be reserved
      */
     public MemTarget(long sizeBytes) throws ErrnoException {
-        memory = Syscalls.mmap(sizeBytes, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-                Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
+        memory = MemoryCalls.mmap(sizeBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+                MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
     }
 
     @Override
@@ -60,7 +60,7 @@ public final class MemTarget implements BlockTarget, AutoCloseable {
         memory.asSlice(offset, firstPage - offset).fill((byte) 0);
         memory.asSlice(lastPage, end - lastPage).fill((byte) 0);
         try {
-            Syscalls.madvise(memory.address() + firstPage, lastPage - firstPage, Syscalls.MADV_DONTNEED);
+            MemoryCalls.madvise(memory.address() + firstPage, lastPage - firstPage, MemoryCalls.MADV_DONTNEED);
         } catch (ErrnoException e) {
             return -e.errnoValue();
         }
@@ -76,7 +76,7 @@ public final class MemTarget implements BlockTarget, AutoCloseable {
     @Override
     public void close() {
         try {
-            Syscalls.munmap(memory);
+            MemoryCalls.munmap(memory);
         } catch (ErrnoException ignored) {
             // The mapping goes with the process anyway.
         }

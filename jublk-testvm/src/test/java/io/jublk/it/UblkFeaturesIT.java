@@ -3,7 +3,7 @@ package io.jublk.it;
 import io.jublk.uring.IoUring;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.FileCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,7 +27,7 @@ class UblkFeaturesIT {
 
     @Test
     void shouldReadFeaturesWithUserRecoveryAndUserCopy() throws Exception {
-        int fd = Syscalls.open("/dev/ublk-control", Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
+        int fd = FileCalls.open("/dev/ublk-control", FileCalls.O_RDWR | FileCalls.O_CLOEXEC, 0);
         try (Arena arena = Arena.ofConfined(); IoUring ring = IoUring.builder(4).sqe128().build()) {
             MemorySegment features = arena.allocate(ValueLayout.JAVA_LONG);
             SubmissionEntry sqe = ring.nextSqe().uringCmd(fd, UBLK_U_CMD_GET_FEATURES).userData(42);
@@ -51,7 +51,7 @@ class UblkFeaturesIT {
             assertTrue((flags & UBLK_F_USER_RECOVERY) != 0, "UBLK_F_USER_RECOVERY missing from 0x" + Long.toHexString(flags));
             assertTrue((flags & UBLK_F_USER_COPY) != 0, "UBLK_F_USER_COPY missing from 0x" + Long.toHexString(flags));
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
     }
 }

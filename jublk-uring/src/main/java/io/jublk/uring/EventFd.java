@@ -1,5 +1,9 @@
 package io.jublk.uring;
 
+import io.jublk.uring.sys.EventCalls;
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.Libc;
+
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +29,7 @@ public final class EventFd implements AutoCloseable {
     // CLOSED bit plus the number of signal() calls currently using the fd.
     private final AtomicInteger state = new AtomicInteger();
     private final MemorySegment readBuffer = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
-    private final MemorySegment readCapture = Syscalls.allocateCapture();
+    private final MemorySegment readCapture = Libc.allocateCapture();
     private final MemorySegment pollFd = Arena.ofAuto().allocate(8, 8);
 
     private EventFd(int fd) {
@@ -39,7 +43,7 @@ public final class EventFd implements AutoCloseable {
      * @throws ErrnoException if {@code eventfd(2)} fails, e.g. {@code EMFILE}
      */
     public static EventFd create() throws ErrnoException {
-        return new EventFd(Syscalls.eventfd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK));
+        return new EventFd(EventCalls.eventfd(0, EventCalls.EFD_CLOEXEC | EventCalls.EFD_NONBLOCK));
     }
 
     /**
@@ -58,15 +62,11 @@ public final class EventFd implements AutoCloseable {
      * @throws UncheckedIOException if {@code write(2)} fails for another reason (a bug)
      */
     public void signal() {
-        int s;
-        do {
-            s = state.get();
-            if ((s & CLOSED) != 0) {
-                return;
-            }
-        } while (!state.compareAndSet(s, s + 1));
+        if (!claim(false)) {
+            return;
+        }
         try {
-            long ret = Syscalls.writeRaw(Syscalls.threadCapture(), fd, ONE_VALUE, Long.BYTES);
+            long ret = FileCalls.writeRaw(Libc.threadCapture(), fd, ONE_VALUE, Long.BYTES);
             if (ret < 0 && ret != -Errno.EAGAIN.value()) {
                 throw new UncheckedIOException(new ErrnoException("write", "eventfd=" + fd, (int) -ret));
             }
@@ -83,10 +83,8 @@ public final class EventFd implements AutoCloseable {
      * @throws UncheckedIOException if {@code read(2)} fails with anything but {@code EAGAIN}
      */
     public long drain() {
-        if ((state.get() & CLOSED) != 0) {
-            throw new IllegalStateException("eventfd " + fd + " is closed");
-        }
-        long ret = Syscalls.readRaw(readCapture, fd, readBuffer, Long.BYTES);
+        ensureOpen();
+        long ret = FileCalls.readRaw(readCapture, fd, readBuffer, Long.BYTES);
         if (ret == -Errno.EAGAIN.value()) {
             return 0;
         }
@@ -106,14 +104,12 @@ public final class EventFd implements AutoCloseable {
      * @throws UncheckedIOException if {@code poll(2)} fails with anything but {@code EINTR}
      */
     public boolean await(long timeoutNanos) {
-        if ((state.get() & CLOSED) != 0) {
-            throw new IllegalStateException("eventfd " + fd + " is closed");
-        }
+        ensureOpen();
         pollFd.set(ValueLayout.JAVA_INT, 0, fd);
-        pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) Syscalls.POLLIN);
+        pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) EventCalls.POLLIN);
         pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
         int millis = (int) Math.min(Integer.MAX_VALUE, (Math.max(0, timeoutNanos) + 999_999) / 1_000_000);
-        int ret = Syscalls.pollRaw(readCapture, pollFd, 1, millis);
+        int ret = EventCalls.pollRaw(readCapture, pollFd, 1, millis);
         if (ret == -Errno.EINTR.value()) {
             return false;
         }
@@ -128,16 +124,35 @@ public final class EventFd implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!claim(true)) {
+            return;
+        }
+        while (state.get() != CLOSED) {
+            Thread.onSpinWait(); // a signal() is inside write(2); it never blocks (O_NONBLOCK)
+        }
+        FileCalls.closeQuietly(fd);
+    }
+
+    /**
+     * Registers one more signal in progress, or closes; either fails once the eventfd is closed.
+     *
+     * @param close whether to set the CLOSED bit rather than count a signal
+     * @return false if the eventfd was already closed
+     */
+    private boolean claim(boolean close) {
         int s;
         do {
             s = state.get();
             if ((s & CLOSED) != 0) {
-                return;
+                return false;
             }
-        } while (!state.compareAndSet(s, s | CLOSED));
-        while (state.get() != CLOSED) {
-            Thread.onSpinWait(); // a signal() is inside write(2); it never blocks (O_NONBLOCK)
+        } while (!state.compareAndSet(s, close ? s | CLOSED : s + 1));
+        return true;
+    }
+
+    private void ensureOpen() {
+        if ((state.get() & CLOSED) != 0) {
+            throw new IllegalStateException("eventfd " + fd + " is closed");
         }
-        Syscalls.closeQuietly(fd);
     }
 }

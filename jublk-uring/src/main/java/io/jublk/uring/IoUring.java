@@ -1,5 +1,9 @@
 package io.jublk.uring;
 
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.IoUringCalls;
+import io.jublk.uring.sys.Libc;
+
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,8 +17,8 @@ import static io.jublk.uring.IoUringConstants.*;
  * An io_uring instance: the ring fd, its mmapped SQ ring, CQ ring and SQE array, and the cached indexes
  * that drive them.
  *
- * <p><b>Threading.</b> After {@link Builder#build()} a ring is confined to one owning thread: only that
- * thread may call {@link #nextSqe()}, the submit, poll and register methods, and no checks enforce it.
+ * <p><b>Threading.</b> After {@link IoUringBuilder#build()} a ring is confined to one owning thread: only
+ * that thread may call {@link #nextSqe()}, the submit, poll and register methods, and no checks enforce it.
  * The exception is {@link #close()}, which any thread may call; it is memory-safe even while the owner is
  * using the ring (the mappings live in a shared {@link Arena}, so a later access throws
  * {@link IllegalStateException} instead of faulting), but the owner should have stopped first so that a
@@ -41,123 +45,55 @@ import static io.jublk.uring.IoUringConstants.*;
  */
 public final class IoUring implements AutoCloseable {
 
-    // Coordinates (MemorySegment, long offset); aligned, so acquire/release access modes are allowed.
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-
-    private static final int MAX_ENTRIES = 32768;
-    private static final int MAX_CQ_ENTRIES = 2 * MAX_ENTRIES;
     private static final int NSIG_BYTES = 8; // _NSIG / 8 on x86_64 and arm64
 
     private final int fd;
     private final int setupFlags;
     private final int features;
-    private final int sqEntries;
     private final int cqEntries;
     private final int sqeSize;
     private final boolean sqPoll;
 
-    private final Arena arena;
-    private final MemorySegment sqRing;
-    private final MemorySegment cqRing;
-    private final MemorySegment sqes;
+    private final RingMappings mappings;
+    private final SubmissionQueue sq;
+    private final CompletionQueue cq;
 
-    // Offsets of kernel-shared words in sqRing / cqRing.
-    private final long kSqHead;
-    private final long kSqTail;
-    private final long kSqFlags;
-    private final int sqMask;
-    private final long kCqHead;
-    private final long kCqTail;
-    private final long kCqOverflow;
-    private final long cqesOffset;
-    private final int cqMask;
-    private final int cqeShift;
-
-    // Cached copies; only the owning thread touches them.
-    private int sqTail;
-    private int sqTailPublished;
-    private int sqHead;
-    private int cqHead;
-
-    private final SubmissionEntry sqe;
     private final MemorySegment capture;
     private final MemorySegment getEventsArg;
     private final MemorySegment timespec;
 
     private volatile boolean closed;
 
-    private IoUring(int fd, MemorySegment params) throws ErrnoException {
+    /**
+     * Maps a ring that {@code io_uring_setup} has just created.
+     *
+     * @param fd the ring fd; the caller closes it if this throws
+     * @param params the {@code io_uring_params} filled in by the setup
+     * @throws ErrnoException if a mapping fails
+     */
+    IoUring(int fd, MemorySegment params) throws ErrnoException {
         this.fd = fd;
-        this.sqEntries = params.get(ValueLayout.JAVA_INT, IO_URING_PARAMS_SQ_ENTRIES_OFFSET);
         this.cqEntries = params.get(ValueLayout.JAVA_INT, IO_URING_PARAMS_CQ_ENTRIES_OFFSET);
         this.setupFlags = params.get(ValueLayout.JAVA_INT, IO_URING_PARAMS_FLAGS_OFFSET);
         this.features = params.get(ValueLayout.JAVA_INT, IO_URING_PARAMS_FEATURES_OFFSET);
         this.sqeSize = (setupFlags & IORING_SETUP_SQE128) != 0 ? IO_URING_SQE128_SIZE : IO_URING_SQE_SIZE;
         int cqeSize = (setupFlags & IORING_SETUP_CQE32) != 0 ? IO_URING_CQE32_SIZE : IO_URING_CQE_SIZE;
-        this.cqeShift = Integer.numberOfTrailingZeros(cqeSize);
+        int cqeShift = Integer.numberOfTrailingZeros(cqeSize);
         this.sqPoll = (setupFlags & IORING_SETUP_SQPOLL) != 0;
 
-        long sqOff = IO_URING_PARAMS_SQ_OFF_OFFSET;
-        long cqOff = IO_URING_PARAMS_CQ_OFF_OFFSET;
-        int sqArrayOff = params.get(ValueLayout.JAVA_INT, sqOff + IO_SQRING_OFFSETS_ARRAY);
-        int cqesOff = params.get(ValueLayout.JAVA_INT, cqOff + IO_CQRING_OFFSETS_CQES);
-        long sqRingSize = sqArrayOff + (long) sqEntries * Integer.BYTES;
-        long cqRingSize = cqesOff + ((long) cqEntries << cqeShift);
+        this.mappings = RingMappings.map(fd, params, sqeSize, cqeShift);
+        this.sq = new SubmissionQueue(mappings.sqRing(), mappings.sqes(), params, sqeSize);
+        this.cq = new CompletionQueue(mappings.cqRing(), params, cqeShift);
 
-        this.arena = Arena.ofShared();
-        try {
-            int prot = Syscalls.PROT_READ | Syscalls.PROT_WRITE;
-            int mapFlags = Syscalls.MAP_SHARED | Syscalls.MAP_POPULATE;
-            if ((features & IORING_FEAT_SINGLE_MMAP) != 0) {
-                this.sqRing = map(Math.max(sqRingSize, cqRingSize), prot, mapFlags, IORING_OFF_SQ_RING);
-                this.cqRing = sqRing;
-            } else {
-                this.sqRing = map(sqRingSize, prot, mapFlags, IORING_OFF_SQ_RING);
-                this.cqRing = map(cqRingSize, prot, mapFlags, IORING_OFF_CQ_RING);
-            }
-            this.sqes = map((long) sqEntries * sqeSize, prot, mapFlags, IORING_OFF_SQES);
-        } catch (ErrnoException | RuntimeException e) {
-            arena.close(); // unmaps whatever was mapped
-            throw e;
-        }
-
-        this.kSqHead = params.get(ValueLayout.JAVA_INT, sqOff + IO_SQRING_OFFSETS_HEAD);
-        this.kSqTail = params.get(ValueLayout.JAVA_INT, sqOff + IO_SQRING_OFFSETS_TAIL);
-        this.kSqFlags = params.get(ValueLayout.JAVA_INT, sqOff + IO_SQRING_OFFSETS_FLAGS);
-        this.sqMask = sqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, sqOff + IO_SQRING_OFFSETS_RING_MASK));
-        this.kCqHead = params.get(ValueLayout.JAVA_INT, cqOff + IO_CQRING_OFFSETS_HEAD);
-        this.kCqTail = params.get(ValueLayout.JAVA_INT, cqOff + IO_CQRING_OFFSETS_TAIL);
-        this.kCqOverflow = params.get(ValueLayout.JAVA_INT, cqOff + IO_CQRING_OFFSETS_OVERFLOW);
-        this.cqesOffset = cqesOff;
-        this.cqMask = cqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, cqOff + IO_CQRING_OFFSETS_RING_MASK));
-
-        // The SQ index array never changes afterwards: slot i always names SQE i.
-        if ((setupFlags & IORING_SETUP_NO_SQARRAY) == 0) {
-            for (int i = 0; i < sqEntries; i++) {
-                sqRing.set(ValueLayout.JAVA_INT, sqArrayOff + (long) i * Integer.BYTES, i);
-            }
-        }
-        this.sqHead = (int) INT.getAcquire(sqRing, kSqHead);
-        this.sqTail = sqHead;
-        this.sqTailPublished = sqHead;
-        this.cqHead = (int) INT.getAcquire(cqRing, kCqHead);
-
-        this.sqe = new SubmissionEntry(sqes, sqeSize);
         // Small per-ring scratch lives in an automatic arena: it is never unmapped under a blocked
         // io_uring_enter, and close() never has to wait for a downcall that holds it.
         Arena scratch = Arena.ofAuto();
-        this.capture = Syscalls.allocateCapture();
+        this.capture = Libc.allocateCapture();
         this.timespec = scratch.allocate(KERNEL_TIMESPEC_SIZE, 8);
         this.getEventsArg = scratch.allocate(IO_URING_GETEVENTS_ARG_SIZE, 8);
         getEventsArg.set(ValueLayout.JAVA_LONG, 0, 0L);                 // sigmask: none
         getEventsArg.set(ValueLayout.JAVA_INT, 8, NSIG_BYTES);          // sigmask_sz
         getEventsArg.set(ValueLayout.JAVA_LONG, 16, timespec.address()); // ts
-    }
-
-    private MemorySegment map(long size, int prot, int flags, long offset) throws ErrnoException {
-        MemorySegment raw = Syscalls.mmap(size, prot, flags, fd, offset);
-        long address = raw.address();
-        return raw.reinterpret(size, arena, s -> Syscalls.munmapQuietly(address, size));
     }
 
     /**
@@ -167,142 +103,8 @@ public final class IoUring implements AutoCloseable {
      * @return a new builder
      * @throws IllegalArgumentException if {@code entries} is out of range or not a power of two
      */
-    public static Builder builder(int entries) {
-        if (entries < 1 || entries > MAX_ENTRIES || Integer.bitCount(entries) != 1) {
-            throw new IllegalArgumentException("entries must be a power of two in 1.." + MAX_ENTRIES + ": " + entries);
-        }
-        return new Builder(entries);
-    }
-
-    /**
-     * Configures and creates an {@link IoUring}. Not thread-safe; use once.
-     */
-    public static final class Builder {
-        private final int entries;
-        private int flags;
-        private int cqSize;
-
-        private Builder(int entries) {
-            this.entries = entries;
-        }
-
-        /**
-         * Uses 128-byte SQEs ({@code IORING_SETUP_SQE128}), as ublk control commands need.
-         *
-         * @return this builder
-         */
-        public Builder sqe128() {
-            flags |= IORING_SETUP_SQE128;
-            return this;
-        }
-
-        /**
-         * Uses 32-byte CQEs ({@code IORING_SETUP_CQE32}).
-         *
-         * @return this builder
-         */
-        public Builder cqe32() {
-            flags |= IORING_SETUP_CQE32;
-            return this;
-        }
-
-        /**
-         * Sets the CQ size ({@code IORING_SETUP_CQSIZE}); the kernel rounds it up to a power of two.
-         *
-         * @param cqEntries CQ entries, at least the SQ size and at most 65536
-         * @return this builder
-         * @throws IllegalArgumentException if out of range
-         */
-        public Builder cqSize(int cqEntries) {
-            if (cqEntries < entries || cqEntries > MAX_CQ_ENTRIES) {
-                throw new IllegalArgumentException("cqEntries must be in " + entries + ".." + MAX_CQ_ENTRIES
-                        + ": " + cqEntries);
-            }
-            this.cqSize = cqEntries;
-            flags |= IORING_SETUP_CQSIZE;
-            return this;
-        }
-
-        /**
-         * Runs task work cooperatively ({@code IORING_SETUP_COOP_TASKRUN}).
-         *
-         * @return this builder
-         */
-        public Builder coopTaskrun() {
-            flags |= IORING_SETUP_COOP_TASKRUN;
-            return this;
-        }
-
-        /**
-         * Flags pending task work in the SQ flags ({@code IORING_SETUP_TASKRUN_FLAG}).
-         *
-         * @return this builder
-         */
-        public Builder taskrunFlag() {
-            flags |= IORING_SETUP_TASKRUN_FLAG;
-            return this;
-        }
-
-        /**
-         * Declares a single submitting thread ({@code IORING_SETUP_SINGLE_ISSUER}); the ring is then bound
-         * to the thread calling {@link #build()}.
-         *
-         * @return this builder
-         */
-        public Builder singleIssuer() {
-            flags |= IORING_SETUP_SINGLE_ISSUER;
-            return this;
-        }
-
-        /**
-         * Defers task work to the owner's GETEVENTS enters ({@code IORING_SETUP_DEFER_TASKRUN}); needs
-         * {@link #singleIssuer()}. Completions then appear only after {@link IoUring#submitAndWait(int)} or
-         * another enter with GETEVENTS.
-         *
-         * @return this builder
-         */
-        public Builder deferTaskrun() {
-            flags |= IORING_SETUP_DEFER_TASKRUN;
-            return this;
-        }
-
-        /**
-         * Adds raw {@code IORING_SETUP_*} flags, passed through unchecked.
-         *
-         * @param rawFlags flags to OR in
-         * @return this builder
-         */
-        public Builder setupFlags(int rawFlags) {
-            flags |= rawFlags;
-            return this;
-        }
-
-        /**
-         * Calls {@code io_uring_setup}, maps the rings (once when {@code IORING_FEAT_SINGLE_MMAP}) and
-         * fills the SQ index array as the identity.
-         *
-         * @return the new ring, confined to the calling thread from now on
-         * @throws ErrnoException if the kernel refuses the setup or a mapping
-         * @throws IllegalArgumentException if {@code DEFER_TASKRUN} is set without {@code SINGLE_ISSUER}
-         */
-        public IoUring build() throws ErrnoException {
-            if ((flags & IORING_SETUP_DEFER_TASKRUN) != 0 && (flags & IORING_SETUP_SINGLE_ISSUER) == 0) {
-                throw new IllegalArgumentException("deferTaskrun() needs singleIssuer()");
-            }
-            int fd;
-            try (Arena tmp = Arena.ofConfined()) {
-                MemorySegment params = tmp.allocate(IO_URING_PARAMS_SIZE, 8); // zeroed
-                params.set(ValueLayout.JAVA_INT, IO_URING_PARAMS_FLAGS_OFFSET, flags);
-                params.set(ValueLayout.JAVA_INT, IO_URING_PARAMS_CQ_ENTRIES_OFFSET, cqSize);
-                fd = Syscalls.ioUringSetup(entries, params);
-                try {
-                    return new IoUring(fd, params);
-                } catch (ErrnoException | RuntimeException e) {
-                    Syscalls.closeQuietly(fd);
-                    throw e;
-                }
-            }
-        }
+    public static IoUringBuilder builder(int entries) {
+        return new IoUringBuilder(entries);
     }
 
     // ---------------------------------------------------------------- availability
@@ -372,13 +174,13 @@ public final class IoUring implements AutoCloseable {
      * @return number of SQ entries
      */
     public int sqEntries() {
-        return sqEntries;
+        return sq.entries();
     }
 
     /**
      * CQ size.
      *
-     * @return number of CQ entries (twice the SQ size unless {@link Builder#cqSize(int)} was used)
+     * @return number of CQ entries (twice the SQ size unless {@link IoUringBuilder#cqSize(int)} was used)
      */
     public int cqEntries() {
         return cqEntries;
@@ -401,15 +203,6 @@ public final class IoUring implements AutoCloseable {
         }
     }
 
-    private int kSqHeadAcquire() {
-        // acquire: the kernel has finished reading every SQE before this head
-        return (int) INT.getAcquire(sqRing, kSqHead);
-    }
-
-    private int sqFlags() {
-        return (int) INT.getAcquire(sqRing, kSqFlags);
-    }
-
     /**
      * Returns the next free SQE, zeroed, as the ring's one reusable flyweight. If the SQ is full, first
      * submits what is queued so that nothing is lost.
@@ -421,19 +214,15 @@ public final class IoUring implements AutoCloseable {
      */
     public SubmissionEntry nextSqe() throws ErrnoException {
         ensureOpen();
-        int tail = sqTail;
-        if (tail - sqHead >= sqEntries) {
-            sqHead = kSqHeadAcquire();
-            if (tail - sqHead >= sqEntries) {
-                submit();
-                sqHead = kSqHeadAcquire();
-                if (tail - sqHead >= sqEntries) {
-                    throw new ErrnoException("io_uring_enter", "(SQ full)", Errno.EBUSY.value());
-                }
+        SubmissionEntry next = sq.next();
+        if (next == null) {
+            submit(); // make room rather than lose what is queued
+            next = sq.next();
+            if (next == null) {
+                throw new ErrnoException("io_uring_enter", "(SQ full)", Errno.EBUSY.value());
             }
         }
-        sqTail = tail + 1;
-        return sqe.wrapAndClear((long) (tail & sqMask) * sqeSize);
+        return next;
     }
 
     /**
@@ -442,7 +231,7 @@ public final class IoUring implements AutoCloseable {
      * @return the number of queued, unconsumed SQEs
      */
     public int pendingSubmissions() {
-        return sqTail - kSqHeadAcquire();
+        return sq.pending();
     }
 
     /**
@@ -451,7 +240,7 @@ public final class IoUring implements AutoCloseable {
      * @return how many SQEs {@link #nextSqe()} can hand out before it must submit
      */
     public int sqSpaceLeft() {
-        return sqEntries - pendingSubmissions();
+        return sq.entries() - pendingSubmissions();
     }
 
     /**
@@ -503,13 +292,7 @@ public final class IoUring implements AutoCloseable {
 
     private int enter(int minComplete, int extraFlags, boolean wait) throws ErrnoException {
         ensureOpen();
-        int tail = sqTail;
-        if (tail != sqTailPublished) {
-            // release: SQE contents written before this store are visible to the kernel with the new tail
-            INT.setRelease(sqRing, kSqTail, tail);
-            sqTailPublished = tail;
-        }
-        int toSubmit = tail - kSqHeadAcquire();
+        int toSubmit = sq.publish();
         int flags = extraFlags;
         if (wait) {
             flags |= IORING_ENTER_GETEVENTS;
@@ -517,20 +300,20 @@ public final class IoUring implements AutoCloseable {
         if (sqPoll) {
             // full fence: our tail store must be ordered before the NEED_WAKEUP read (store-load)
             VarHandle.fullFence();
-            if ((sqFlags() & IORING_SQ_NEED_WAKEUP) != 0) {
+            if ((sq.flags() & IORING_SQ_NEED_WAKEUP) != 0) {
                 flags |= IORING_ENTER_SQ_WAKEUP;
             } else if (!wait) {
                 return toSubmit; // the SQ thread picks them up
             }
         } else if (toSubmit == 0 && !wait) {
-            if ((sqFlags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) == 0) {
+            if ((sq.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) == 0) {
                 return 0; // nothing to do: skip the syscall
             }
             flags |= IORING_ENTER_GETEVENTS; // flush overflowed CQEs / run task work
         }
         MemorySegment arg = (extraFlags & IORING_ENTER_EXT_ARG) != 0 ? getEventsArg : MemorySegment.NULL;
         long argSize = arg == MemorySegment.NULL ? 0L : IO_URING_GETEVENTS_ARG_SIZE;
-        int ret = Syscalls.enterRaw(capture, fd, toSubmit, wait ? minComplete : 0, flags, arg, argSize);
+        int ret = IoUringCalls.enterRaw(capture, fd, toSubmit, wait ? minComplete : 0, flags, arg, argSize);
         if (ret >= 0) {
             return ret;
         }
@@ -571,8 +354,8 @@ public final class IoUring implements AutoCloseable {
         ensureOpen();
         int done = 0;
         while (done < limit) {
-            done += drain(handler, limit - done);
-            if (done >= limit || (sqFlags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) == 0) {
+            done += cq.drain(handler, limit - done);
+            if (done >= limit || (sq.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) == 0) {
                 break;
             }
             flushCompletions();
@@ -583,37 +366,8 @@ public final class IoUring implements AutoCloseable {
         return done;
     }
 
-    private int drain(CompletionHandler handler, int limit) {
-        int head = cqHead;
-        // acquire: CQEs the kernel wrote before publishing this tail are visible
-        int tail = (int) INT.getAcquire(cqRing, kCqTail);
-        int n = tail - head;
-        if (n > limit) {
-            n = limit;
-        }
-        if (n <= 0) {
-            return 0;
-        }
-        int i = 0;
-        try {
-            while (i < n) {
-                long at = cqesOffset + ((long) ((head + i) & cqMask) << cqeShift);
-                long userData = cqRing.get(ValueLayout.JAVA_LONG, at + IO_URING_CQE_USER_DATA_OFFSET);
-                int res = cqRing.get(ValueLayout.JAVA_INT, at + IO_URING_CQE_RES_OFFSET);
-                int flags = cqRing.get(ValueLayout.JAVA_INT, at + IO_URING_CQE_FLAGS_OFFSET);
-                i++;
-                handler.onCompletion(userData, res, flags);
-            }
-        } finally {
-            cqHead = head + i;
-            // release: we are done reading these CQEs; the kernel may overwrite their slots
-            INT.setRelease(cqRing, kCqHead, head + i);
-        }
-        return n;
-    }
-
     private void flushCompletions() {
-        int ret = Syscalls.enterRaw(capture, fd, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0L);
+        int ret = IoUringCalls.enterRaw(capture, fd, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0L);
         if (ret < 0 && ret != -Errno.EINTR.value() && ret != -Errno.EAGAIN.value()
                 && ret != -Errno.EBUSY.value()) {
             throw new UncheckedIOException(new ErrnoException("io_uring_enter", "fd=" + fd + " (flush CQ)", -ret));
@@ -628,8 +382,7 @@ public final class IoUring implements AutoCloseable {
      */
     public int completionsReady() {
         ensureOpen();
-        // acquire: pairs with the kernel's release of the CQ tail
-        return (int) INT.getAcquire(cqRing, kCqTail) - cqHead;
+        return cq.ready();
     }
 
     /**
@@ -642,7 +395,7 @@ public final class IoUring implements AutoCloseable {
      */
     public long cqOverflowCount() {
         ensureOpen();
-        return Integer.toUnsignedLong((int) INT.getAcquire(cqRing, kCqOverflow));
+        return cq.overflowCount();
     }
 
     // ---------------------------------------------------------------- registration
@@ -656,10 +409,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void registerFiles(int... fds) throws ErrnoException {
         ensureOpen();
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment array = tmp.allocateFrom(ValueLayout.JAVA_INT, fds);
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_FILES, array, fds.length);
-        }
+        RingRegistration.files(fd, fds);
     }
 
     /**
@@ -669,7 +419,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void unregisterFiles() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_UNREGISTER_FILES, MemorySegment.NULL, 0);
+        RingRegistration.withoutArgument(fd, IORING_UNREGISTER_FILES);
     }
 
     /**
@@ -682,18 +432,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void registerBuffers(MemorySegment... buffers) throws ErrnoException {
         ensureOpen();
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment iovecs = tmp.allocate(16L * buffers.length, 8);
-            for (int i = 0; i < buffers.length; i++) {
-                MemorySegment b = buffers[i];
-                if (!b.isNative()) {
-                    throw new IllegalArgumentException("buffer " + i + " is not a native segment");
-                }
-                iovecs.set(ValueLayout.JAVA_LONG, 16L * i, b.address());      // iov_base
-                iovecs.set(ValueLayout.JAVA_LONG, 16L * i + 8, b.byteSize()); // iov_len
-            }
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_BUFFERS, iovecs, buffers.length);
-        }
+        RingRegistration.buffers(fd, buffers);
     }
 
     /**
@@ -705,12 +444,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void registerBuffersSparse(int count) throws ErrnoException {
         ensureOpen();
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment reg = tmp.allocate(IO_URING_RSRC_REGISTER_SIZE, 8); // zeroed: resv2, data, tags
-            reg.set(ValueLayout.JAVA_INT, 0, count);                         // nr
-            reg.set(ValueLayout.JAVA_INT, 4, IORING_RSRC_REGISTER_SPARSE);   // flags
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_BUFFERS2, reg, IO_URING_RSRC_REGISTER_SIZE);
-        }
+        RingRegistration.sparseBuffers(fd, count);
     }
 
     /**
@@ -720,7 +454,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void unregisterBuffers() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_UNREGISTER_BUFFERS, MemorySegment.NULL, 0);
+        RingRegistration.withoutArgument(fd, IORING_UNREGISTER_BUFFERS);
     }
 
     /**
@@ -731,9 +465,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void registerEventFd(int eventFd) throws ErrnoException {
         ensureOpen();
-        try (Arena tmp = Arena.ofConfined()) {
-            Syscalls.ioUringRegister(fd, IORING_REGISTER_EVENTFD, tmp.allocateFrom(ValueLayout.JAVA_INT, eventFd), 1);
-        }
+        RingRegistration.eventFd(fd, eventFd);
     }
 
     /**
@@ -743,7 +475,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void unregisterEventFd() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_UNREGISTER_EVENTFD, MemorySegment.NULL, 0);
+        RingRegistration.withoutArgument(fd, IORING_UNREGISTER_EVENTFD);
     }
 
     /**
@@ -754,7 +486,7 @@ public final class IoUring implements AutoCloseable {
      */
     public void enableRings() throws ErrnoException {
         ensureOpen();
-        Syscalls.ioUringRegister(fd, IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
+        RingRegistration.withoutArgument(fd, IORING_REGISTER_ENABLE_RINGS);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -773,15 +505,15 @@ public final class IoUring implements AutoCloseable {
             closed = true;
         }
         try {
-            arena.close(); // munmap of all three mappings; later accesses throw IllegalStateException
+            mappings.arena().close(); // munmap of all three mappings; later accesses throw IllegalStateException
         } finally {
-            Syscalls.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
         }
     }
 
     @Override
     public String toString() {
-        return "IoUring[fd=" + fd + ", sq=" + sqEntries + ", cq=" + cqEntries + ", sqe=" + sqeSize
+        return "IoUring[fd=" + fd + ", sq=" + sq.entries() + ", cq=" + cqEntries + ", sqe=" + sqeSize
                 + ", flags=0x" + Integer.toHexString(setupFlags) + ", features=0x" + Integer.toHexString(features)
                 + (closed ? ", closed]" : "]");
     }

@@ -550,7 +550,7 @@ public final class SubmissionEntry {
      * Prepares a one-shot {@code IORING_OP_POLL_ADD}; the CQE's res is the ready event mask.
      *
      * @param fd file descriptor to poll
-     * @param pollMask {@code POLL*} events, e.g. {@link Syscalls#POLLIN}
+     * @param pollMask {@code POLL*} events, e.g. {@link io.jublk.uring.sys.EventCalls#POLLIN}
      * @return this entry
      */
     public SubmissionEntry pollAdd(int fd, int pollMask) {

@@ -7,7 +7,8 @@
  *   <li>{@link io.jublk.uring.IoUring}: one ring (setup, mmaps, submit, wait, poll, register, close).</li>
  *   <li>{@link io.jublk.uring.SubmissionEntry}: the ring's reusable flyweight over one SQE.</li>
  *   <li>{@link io.jublk.uring.CompletionHandler}: receives CQEs as primitives.</li>
- *   <li>{@link io.jublk.uring.Syscalls}: static syscall wrappers and the libc constants callers need.</li>
+ *   <li>{@code io.jublk.uring.sys}: the raw system call layer beneath them (FFM downcalls into libc with
+ *       errno capture), by area, with the libc constants callers need.</li>
  *   <li>{@link io.jublk.uring.IoUringConstants}: uapi constants and struct offsets, kernel spellings.</li>
  *   <li>{@link io.jublk.uring.ErrnoException} and {@link io.jublk.uring.Errno}: typed failures.</li>
  *   <li>{@link io.jublk.uring.EventFd}: cross-thread wake-ups.</li>

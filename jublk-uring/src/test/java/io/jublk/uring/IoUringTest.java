@@ -1,5 +1,9 @@
 package io.jublk.uring;
 
+import io.jublk.uring.sys.EventCalls;
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.IoUringCalls;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +49,7 @@ class IoUringTest {
     }
 
     private int openTemp(String name) throws ErrnoException {
-        return Syscalls.open(tmp.resolve(name).toString(), Syscalls.O_RDWR | Syscalls.O_CREAT | Syscalls.O_CLOEXEC, 0600);
+        return FileCalls.open(tmp.resolve(name).toString(), FileCalls.O_RDWR | FileCalls.O_CREAT | FileCalls.O_CLOEXEC, 0600);
     }
 
     @Test
@@ -176,10 +180,10 @@ class IoUringTest {
 
             // Cross-check through the plain syscalls.
             MemorySegment check = arena.allocate(8192);
-            assertEquals(8192, Syscalls.pread(fd, check, 8192, 4096));
+            assertEquals(8192, FileCalls.pread(fd, check, 8192, 4096));
             assertEquals(-1, out.mismatch(check));
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
     }
 
@@ -191,7 +195,7 @@ class IoUringTest {
             assertEquals(0, Cqes.await(ring, 1).get(0).res());
             assertEquals(1 << 20, Files.size(tmp.resolve("falloc")));
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
     }
 
@@ -212,7 +216,7 @@ class IoUringTest {
             assertThrows(IllegalArgumentException.class,
                     () -> ring.registerBuffers(MemorySegment.ofArray(new byte[16])));
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
     }
 
@@ -229,7 +233,7 @@ class IoUringTest {
             assertEquals(Errno.EBUSY, twice.errno());
             ring.unregisterBuffers();
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
     }
 
@@ -249,7 +253,7 @@ class IoUringTest {
             assertEquals(-EBADF, Cqes.await(ring, 1).get(0).res());
             ring.unregisterFiles();
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
     }
 
@@ -312,7 +316,7 @@ class IoUringTest {
         try (IoUring ring = IoUring.builder(4).build(); EventFd efd = EventFd.create();
              Arena arena = Arena.ofConfined()) {
             MemorySegment ts = timespec(arena, 10_000_000L);
-            ring.nextSqe().pollAdd(efd.fd(), Syscalls.POLLIN).userData(1).link(); // never becomes ready
+            ring.nextSqe().pollAdd(efd.fd(), EventCalls.POLLIN).userData(1).link(); // never becomes ready
             ring.nextSqe().linkTimeout(ts.address(), 0).userData(2);
             Cqes cqes = Cqes.await(ring, 2);
             assertEquals(-Errno.ECANCELED.value(), cqes.byUserData(1).res());
@@ -352,7 +356,7 @@ class IoUringTest {
     @Test
     void shouldWakeRingPollingEventFdFromOtherThread() throws Exception {
         try (IoUring ring = IoUring.builder(4).build(); EventFd efd = EventFd.create()) {
-            ring.nextSqe().pollAdd(efd.fd(), Syscalls.POLLIN).userData(42);
+            ring.nextSqe().pollAdd(efd.fd(), EventCalls.POLLIN).userData(42);
             ring.submit();
             Thread signaller = Thread.ofPlatform().start(() -> {
                 sleep(50);
@@ -364,7 +368,7 @@ class IoUringTest {
             Cqes cqes = new Cqes();
             assertEquals(1, ring.pollCompletions(cqes));
             assertEquals(42, cqes.get(0).userData());
-            assertNotEquals(0, cqes.get(0).res() & Syscalls.POLLIN);
+            assertNotEquals(0, cqes.get(0).res() & EventCalls.POLLIN);
             assertTrue(elapsed < 4_000_000_000L);
             signaller.join();
             assertEquals(1, efd.drain());
@@ -473,7 +477,7 @@ class IoUringTest {
     void shouldRunDeferredTaskWorkWhenPollingWithTaskrunFlag() throws Exception {
         try (IoUring ring = IoUring.builder(8).singleIssuer().deferTaskrun().taskrunFlag().build();
              EventFd efd = EventFd.create()) {
-            ring.nextSqe().pollAdd(efd.fd(), Syscalls.POLLIN).userData(3);
+            ring.nextSqe().pollAdd(efd.fd(), EventCalls.POLLIN).userData(3);
             ring.submit();
             efd.signal(); // the poll wake-up is queued as task work that only an enter runs
             Cqes cqes = new Cqes();
@@ -482,7 +486,7 @@ class IoUringTest {
                 ring.pollCompletions(cqes); // sees IORING_SQ_TASKRUN and enters with GETEVENTS
             }
             assertEquals(1, cqes.size());
-            assertNotEquals(0, cqes.get(0).res() & Syscalls.POLLIN);
+            assertNotEquals(0, cqes.get(0).res() & EventCalls.POLLIN);
         }
     }
 
@@ -516,7 +520,7 @@ class IoUringTest {
             MemorySegment fds = arena.allocateFrom(ValueLayout.JAVA_INT, 0);
             // Assumes nothing reopened the number in between; the test JVM opens no files concurrently.
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> Syscalls.ioUringRegister(fd, IORING_REGISTER_FILES, fds, 1));
+                    () -> IoUringCalls.register(fd, IORING_REGISTER_FILES, fds, 1));
             assertEquals(Errno.EBADF, e.errno());
             assertEquals("io_uring_register", e.call());
         }

@@ -10,8 +10,8 @@ import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
-import io.jublk.uring.Syscalls;
 import io.jublk.core.UblkException;
+import io.jublk.uring.sys.FileCalls;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -75,7 +75,7 @@ public final class UblkControl implements AutoCloseable {
         }
         int fd;
         try {
-            fd = Syscalls.open(CONTROL_PATH, Syscalls.O_RDWR | Syscalls.O_CLOEXEC, 0);
+            fd = FileCalls.open(CONTROL_PATH, FileCalls.O_RDWR | FileCalls.O_CLOEXEC, 0);
         } catch (ErrnoException e) {
             String hint = e.errno() == Errno.EACCES || e.errno() == Errno.EPERM
                     ? "run as root, or allow your user to open it (see the udev rules in the README)" : null;
@@ -459,7 +459,7 @@ public final class UblkControl implements AutoCloseable {
      */
     public static void closeQuietly(int fd) {
         try {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         } catch (ErrnoException ignored) {
             // close(2) failing leaves nothing to undo.
         }

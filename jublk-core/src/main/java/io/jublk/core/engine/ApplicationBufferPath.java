@@ -4,7 +4,7 @@ import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.uapi.UblkIoOp;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.lang.foreign.MemorySegment;
 
@@ -29,8 +29,8 @@ final class ApplicationBufferPath extends DataPath {
     void open(IoUring ring, IoSlot[] slots, int maxIoBytes) throws ErrnoException {
         this.slots = slots;
         this.releaseAfterSubmit = new int[slots.length];
-        scratchPage = Syscalls.mmap(4096, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-                Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS, -1, 0);
+        scratchPage = MemoryCalls.mmap(4096, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+                MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS, -1, 0);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.jublk.core.engine;
 
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.lang.foreign.MemorySegment;
 
@@ -13,8 +13,8 @@ final class CopyPath extends DataPath {
     @Override
     void open(IoUring ring, IoSlot[] slots, int maxIoBytes) throws ErrnoException {
         // Virtual memory only: a tag's pages are touched by the first request that big.
-        tagBuffers = Syscalls.mmap((long) slots.length * maxIoBytes, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-                Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
+        tagBuffers = MemoryCalls.mmap((long) slots.length * maxIoBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+                MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
         for (int tag = 0; tag < slots.length; tag++) {
             slots[tag].dataBuffer(tagBuffers.asSlice((long) tag * maxIoBytes, maxIoBytes));
         }

@@ -16,7 +16,9 @@ import io.jublk.uring.EventFd;
 import io.jublk.uring.IoUring;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.EventCalls;
+import io.jublk.uring.sys.FileCalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.lang.foreign.MemorySegment;
 
@@ -156,8 +158,8 @@ public final class QueueEngine {
             step = "IORING_REGISTER_FILES";
             ring.registerFiles(charFd);
             step = "mmap of the io descriptors";
-            descriptors = Syscalls.mmap(UblkCmd.ioDescMmapLength(depth), Syscalls.PROT_READ,
-                    Syscalls.MAP_SHARED | Syscalls.MAP_POPULATE, charFd, UblkCmd.ioDescMmapOffset(qid));
+            descriptors = MemoryCalls.mmap(UblkCmd.ioDescMmapLength(depth), MemoryCalls.PROT_READ,
+                    MemoryCalls.MAP_SHARED | MemoryCalls.MAP_POPULATE, charFd, UblkCmd.ioDescMmapOffset(qid));
             step = "the " + mode.cliName() + " data path";
             path.open(ring, ios, maxIoBytes);
             step = "eventfd";
@@ -491,7 +493,7 @@ public final class QueueEngine {
             return;
         }
         try {
-            ring.nextSqe().pollAdd(wakeFd.fd(), Syscalls.POLLIN).userData(UserData.of(UserData.KIND_WAKE, 0));
+            ring.nextSqe().pollAdd(wakeFd.fd(), EventCalls.POLLIN).userData(UserData.of(UserData.KIND_WAKE, 0));
         } catch (ErrnoException e) {
             throw new IllegalStateException("cannot arm the wake-up of queue " + qid + ": " + e.getMessage(), e);
         }
@@ -542,8 +544,8 @@ public final class QueueEngine {
         try {
             while (done < len) {
                 long n = toRequest
-                        ? Syscalls.pwrite(charFd, address + done, len - done, position + done)
-                        : Syscalls.pread(charFd, address + done, len - done, position + done);
+                        ? FileCalls.pwrite(charFd, address + done, len - done, position + done)
+                        : FileCalls.pread(charFd, address + done, len - done, position + done);
                 if (n <= 0) {
                     return BlockTarget.EIO;
                 }

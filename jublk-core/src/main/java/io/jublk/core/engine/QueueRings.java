@@ -3,7 +3,7 @@ package io.jublk.core.engine;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.lang.foreign.MemorySegment;
 
@@ -35,7 +35,7 @@ final class QueueRings {
 
     static void unmap(MemorySegment mapping) {
         try {
-            Syscalls.munmap(mapping);
+            MemoryCalls.munmap(mapping);
         } catch (ErrnoException ignored) {
             // Nothing to do: the mapping is gone either way once the process exits.
         }

@@ -8,7 +8,7 @@ import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
 import io.jublk.targets.nbd.NbdConnection.Command;
 import io.jublk.uring.ErrnoException;
-import io.jublk.uring.Syscalls;
+import io.jublk.uring.sys.MemoryCalls;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -311,8 +311,8 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         MemorySegment mapping = null;
         if (dev.dataMode() == DataMode.USER_COPY) {
             // Virtual memory only; a tag's pages are touched by its first request that big.
-            mapping = Syscalls.mmap((long) depth * maxIo, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-                    Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
+            mapping = MemoryCalls.mmap((long) depth * maxIo, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+                    MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
         }
         synchronized (this) {
             Slots s = slots;
@@ -464,7 +464,7 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
             return;
         }
         try {
-            Syscalls.munmap(mapping);
+            MemoryCalls.munmap(mapping);
         } catch (ErrnoException ignored) {
             // gone with the process anyway
         }

@@ -1,4 +1,7 @@
-package io.jublk.uring;
+package io.jublk.uring.sys;
+
+import io.jublk.uring.Errno;
+import io.jublk.uring.ErrnoException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +22,7 @@ class SyscallsTest {
     @Test
     void shouldThrowEnoentNamingOpenAndPath() {
         String missing = tmp.resolve("missing").toString();
-        ErrnoException e = assertThrows(ErrnoException.class, () -> Syscalls.open(missing, Syscalls.O_RDONLY, 0));
+        ErrnoException e = assertThrows(ErrnoException.class, () -> FileCalls.open(missing, FileCalls.O_RDONLY, 0));
         assertEquals(Errno.ENOENT, e.errno());
         assertEquals("open", e.call());
         assertEquals("open " + missing + " failed: ENOENT (No such file or directory)", e.getMessage());
@@ -28,78 +31,78 @@ class SyscallsTest {
     @Test
     void shouldRoundTripDataThroughPlainFileCalls() throws Exception {
         Path file = tmp.resolve("plain");
-        int fd = Syscalls.open(file.toString(), Syscalls.O_RDWR | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
+        int fd = FileCalls.open(file.toString(), FileCalls.O_RDWR | FileCalls.O_CREAT | FileCalls.O_TRUNC, 0644);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocateFrom("hello, ublk");
             long n = out.byteSize();
-            assertEquals(n, Syscalls.pwrite(fd, out, n, 100));
-            assertEquals(n, Syscalls.write(fd, out, n)); // at position 0
-            assertEquals(0, Syscalls.fsync(fd));
+            assertEquals(n, FileCalls.pwrite(fd, out, n, 100));
+            assertEquals(n, FileCalls.write(fd, out, n)); // at position 0
+            assertEquals(0, FileCalls.fsync(fd));
             MemorySegment in = arena.allocate(n);
-            assertEquals(n, Syscalls.pread(fd, in, n, 100));
+            assertEquals(n, FileCalls.pread(fd, in, n, 100));
             assertEquals(-1, out.mismatch(in));
-            assertEquals(0, Syscalls.ftruncate(fd, 4096));
+            assertEquals(0, FileCalls.ftruncate(fd, 4096));
             assertEquals(4096, Files.size(file));
-            assertThrows(IndexOutOfBoundsException.class, () -> Syscalls.pread(fd, in, n + 1, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> FileCalls.pread(fd, in, n + 1, 0));
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
-        ErrnoException twice = assertThrows(ErrnoException.class, () -> Syscalls.close(fd));
+        ErrnoException twice = assertThrows(ErrnoException.class, () -> FileCalls.close(fd));
         assertEquals(Errno.EBADF, twice.errno());
     }
 
     @Test
     void shouldFindDataAndHolesWithLseek() throws Exception {
         Path file = tmp.resolve("sparse");
-        int fd = Syscalls.open(file.toString(), Syscalls.O_RDWR | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
+        int fd = FileCalls.open(file.toString(), FileCalls.O_RDWR | FileCalls.O_CREAT | FileCalls.O_TRUNC, 0644);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment page = arena.allocate(4096);
             page.fill((byte) 7);
-            assertEquals(4096, Syscalls.pwrite(fd, page, 4096, 1 << 20));
-            assertEquals(0, Syscalls.ftruncate(fd, 4 << 20));
+            assertEquals(4096, FileCalls.pwrite(fd, page, 4096, 1 << 20));
+            assertEquals(0, FileCalls.ftruncate(fd, 4 << 20));
             // File systems without hole reporting call the whole file data; either way these hold.
-            long data = Syscalls.lseek(fd, 0, Syscalls.SEEK_DATA);
+            long data = FileCalls.lseek(fd, 0, FileCalls.SEEK_DATA);
             assertTrue(data <= 1 << 20, "data at or before the written page: " + data);
-            long hole = Syscalls.lseek(fd, 1 << 20, Syscalls.SEEK_HOLE);
+            long hole = FileCalls.lseek(fd, 1 << 20, FileCalls.SEEK_HOLE);
             assertTrue(hole >= (1 << 20) + 4096 && hole <= 4 << 20, "a hole after the written page: " + hole);
-            ErrnoException past = assertThrows(ErrnoException.class, () -> Syscalls.lseek(fd, 4 << 20, Syscalls.SEEK_DATA));
+            ErrnoException past = assertThrows(ErrnoException.class, () -> FileCalls.lseek(fd, 4 << 20, FileCalls.SEEK_DATA));
             assertEquals(Errno.ENXIO, past.errno());
         } finally {
-            Syscalls.close(fd);
+            FileCalls.close(fd);
         }
     }
 
     @Test
     void shouldMapAndUnmapAnonymousMemory() throws Exception {
-        MemorySegment m = Syscalls.mmap(8192, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-                Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS, -1, 0);
+        MemorySegment m = MemoryCalls.mmap(8192, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+                MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS, -1, 0);
         assertEquals(8192, m.byteSize());
         m.set(ValueLayout.JAVA_LONG, 8184, 42L);
         assertEquals(42L, m.get(ValueLayout.JAVA_LONG, 8184));
-        Syscalls.munmap(m);
+        MemoryCalls.munmap(m);
     }
 
     @Test
     void shouldReportProcessThreadAndAffinity() throws Exception {
-        assertEquals(ProcessHandle.current().pid(), Syscalls.getpid());
-        assertTrue(Syscalls.gettid() > 0);
+        assertEquals(ProcessHandle.current().pid(), ProcessCalls.getpid());
+        assertTrue(ProcessCalls.gettid() > 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = arena.allocate(128);
-            assertEquals(0, Syscalls.schedGetaffinity(0, mask));
+            assertEquals(0, ProcessCalls.schedGetaffinity(0, mask));
             int cpus = 0;
             for (long i = 0; i < mask.byteSize(); i += 8) {
                 cpus += Long.bitCount(mask.get(ValueLayout.JAVA_LONG, i));
             }
             assertTrue(cpus >= 1);
-            Syscalls.schedSetaffinity(0, mask); // same mask: a no-op that must succeed
-            assertThrows(ErrnoException.class, () -> Syscalls.schedSetaffinity(0, arena.allocate(128)));
+            ProcessCalls.schedSetaffinity(0, mask); // same mask: a no-op that must succeed
+            assertThrows(ErrnoException.class, () -> ProcessCalls.schedSetaffinity(0, arena.allocate(128)));
         }
     }
 
     @Test
     void shouldFailIoctlWithErrno() {
         // TCGETS on a non-terminal eventfd-free descriptor: ENOTTY or EBADF depending on the fd.
-        ErrnoException e = assertThrows(ErrnoException.class, () -> Syscalls.ioctl(Integer.MAX_VALUE, 0x5401, 0));
+        ErrnoException e = assertThrows(ErrnoException.class, () -> FileCalls.ioctl(Integer.MAX_VALUE, 0x5401, 0));
         assertEquals(Errno.EBADF, e.errno());
         assertEquals("ioctl", e.call());
     }
