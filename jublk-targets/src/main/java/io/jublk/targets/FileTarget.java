@@ -14,10 +14,7 @@ import io.jublk.uring.SubmissionEntry;
 import io.jublk.uring.Syscalls;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -65,16 +62,10 @@ import java.nio.file.Path;
  * serves every queue.
  */
 public final class FileTarget implements BlockTarget, IoBufferProvider, AutoCloseable {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFBLK = 0060000;
-    private static final int S_IFREG = 0100000;
-    private static final long BLKGETSIZE64 = 0x80081272L;
     private static final int RWF_DSYNC = 0x2;
 
     private static final int EINTR = Errno.EINTR.value();
     private static final int EAGAIN = Errno.EAGAIN.value();
-    private static final int EACCES = Errno.EACCES.value();
-    private static final int EPERM = Errno.EPERM.value();
     private static final int EROFS = Errno.EROFS.value();
     private static final int EOPNOTSUPP_ERRNO = Errno.EOPNOTSUPP.value();
 
@@ -87,12 +78,13 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     private static final int K_FALLOCATE = 5;
     private static final int K_ZERO_FILL = 6;
 
-    private static final int PUNCH = Syscalls.FALLOC_FL_PUNCH_HOLE | Syscalls.FALLOC_FL_KEEP_SIZE;
+    static final int PUNCH = Syscalls.FALLOC_FL_PUNCH_HOLE | Syscalls.FALLOC_FL_KEEP_SIZE;
     private static final int ZERO = Syscalls.FALLOC_FL_ZERO_RANGE | Syscalls.FALLOC_FL_KEEP_SIZE;
 
+    private final FileBacking backing;
     private final Path path;
     private final int fd;
-    private final int zeroFd;   // /dev/zero: fills reads past the end of a short file in zero copy mode
+    private final int zeroFd;
     private final long size;
     private final boolean blockDevice;
     private final boolean readOnly;
@@ -100,8 +92,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     private final boolean punchHole;
     private final boolean inline;
     private volatile boolean zeroRange;
-    private final MemorySegment fileMap;      // the file's whole pages, shared; null when not mapped
-    private final AllocatedPages allocated;   // which of them hold data; null when not mapped
+    private final FileMapping fileMap;        // null when not mapped
     private final PerQueue<QueueState> queues = new PerQueue<>();
     private volatile boolean closed;
 
@@ -125,78 +116,18 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     }
 
     private FileTarget(Builder b) throws IOException {
-        this.path = b.path;
-        int mode = (int) Files.getAttribute(path, "unix:mode");
-        int type = mode & S_IFMT;
-        if (type != S_IFREG && type != S_IFBLK) {
-            throw new IllegalArgumentException(path + " is neither a regular file nor a block device");
-        }
-        this.blockDevice = type == S_IFBLK;
-        this.direct = b.direct;
-        int flags = Syscalls.O_CLOEXEC | (b.direct ? Syscalls.O_DIRECT : 0);
-        boolean ro = b.readOnly;
-        int opened;
-        if (ro) {
-            opened = Syscalls.open(path.toString(), flags | Syscalls.O_RDONLY, 0);
-        } else {
-            int tried;
-            try {
-                tried = Syscalls.open(path.toString(), flags | Syscalls.O_RDWR, 0);
-            } catch (ErrnoException e) {
-                if (e.errnoValue() != EACCES && e.errnoValue() != EROFS && e.errnoValue() != EPERM) {
-                    throw e;
-                }
-                // A read-only file, file system or block device: serve it read-only.
-                tried = Syscalls.open(path.toString(), flags | Syscalls.O_RDONLY, 0);
-                ro = true;
-            }
-            opened = tried;
-        }
-        this.fd = opened;
-        this.readOnly = ro;
-        String fileSystem = type == S_IFREG ? fileSystemType(path) : "";
-        boolean inMemory = fileSystem.equals("tmpfs") || fileSystem.equals("ramfs");
-        this.inline = b.inline != null ? b.inline : !b.direct && inMemory;
-        int zero = -1;
-        MemorySegment map = null;
-        try {
-            zero = Syscalls.open("/dev/zero", Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
-            long backing = blockDevice ? blockDeviceSize(fd) : Files.size(path);
-            long wanted = b.size > 0 ? b.size : backing;
-            this.size = wanted & -512L;
-            if (size <= 0) {
-                throw new IllegalArgumentException(path + " is empty: give a size, or use a file of at least 512 bytes");
-            }
-            this.punchHole = !readOnly && !blockDevice && probePunchHole(fd, backing);
-            this.zeroRange = blockDevice || punchHole;
-            boolean onTmpfs = fileSystem.equals("tmpfs");
-            if (Boolean.TRUE.equals(b.map) && !(inline && onTmpfs)) {
-                throw new IllegalArgumentException("cannot map " + path + ": mapping serves inline IO on tmpfs only"
-                        + (!inline ? ", and inline IO is off"
-                                : blockDevice ? ", and this is a block device" : ", and this file is on " + fileSystem)
-                        + "; leave map unset to let the target choose");
-            }
-            long mapped = Math.min(backing, size) & -(1L << AllocatedPages.PAGE_SHIFT);
-            if ((b.map != null ? b.map : inline && onTmpfs) && mapped > 0) {
-                map = Syscalls.mmap(mapped, Syscalls.PROT_READ | (readOnly ? 0 : Syscalls.PROT_WRITE),
-                        Syscalls.MAP_SHARED, fd, 0);
-                this.allocated = new AllocatedPages(mapped);
-                mapData(fd, map, allocated);
-            } else {
-                this.allocated = null;
-            }
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(fd);
-            if (zero >= 0) {
-                closeQuietly(zero);
-            }
-            if (map != null) {
-                unmapQuietly(map);
-            }
-            throw e;
-        }
-        this.zeroFd = zero;
-        this.fileMap = map;
+        this.backing = new FileBacking(b.path, b.readOnly, b.direct, b.size, b.inline, b.map);
+        this.path = backing.path;
+        this.fd = backing.fd;
+        this.zeroFd = backing.zeroFd;
+        this.size = backing.size;
+        this.blockDevice = backing.blockDevice;
+        this.readOnly = backing.readOnly;
+        this.direct = backing.direct;
+        this.punchHole = backing.punchHole;
+        this.inline = backing.inline;
+        this.zeroRange = blockDevice || punchHole;
+        this.fileMap = backing.mapping;
     }
 
     /**
@@ -348,7 +279,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         synchronized (queues) {
             if (closed) {
                 if (mapping != null) {
-                    unmapQuietly(mapping);
+                    FileMapping.unmapQuietly(mapping);
                 }
                 throw new IOException("file target over " + path + " is closed");
             }
@@ -360,7 +291,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     public void onQueueStop(UblkQueue queue) {
         QueueState state = queues.remove(queue.queueId());
         if (state != null && state.mapping != null) {
-            unmapQuietly(state.mapping);
+            FileMapping.unmapQuietly(state.mapping);
         }
     }
 
@@ -389,7 +320,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             return 0L;
         }
         state(io).inPlace++;
-        return fileMap.address() + io.offset();
+        return fileMap.address(io);
     }
 
     /**
@@ -443,7 +374,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         }
         if (fileMap != null) {
             // Before the write, so that a hole punched meanwhile is never marked as data.
-            allocated.set(io.offset(), io.length());
+            fileMap.markData(io);
         }
         int result = startWrite(io, qs, inlineWrite);
         if (result < 0 && result != ASYNC) {
@@ -469,7 +400,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     /** A write that failed may have left holes where it was to allocate pages: mark them so. */
     private void writeFailed(UblkIo io) {
         if (fileMap != null) {
-            allocated.clear(io.offset(), io.length());
+            fileMap.markMaybeHoles(io);
         }
     }
 
@@ -480,17 +411,15 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     /** Whether an inline request goes through the file's mapping: every page it touches holds data. */
     private boolean viaFileMap(UblkIo io) {
-        return fileMap != null && allocated.allSet(io.offset(), io.length());
+        return fileMap != null && fileMap.holdsData(io);
     }
 
     private int readMapped(UblkIo io) {
-        int copied = io.copyToRequest(0, fileMap, io.offset(), io.length());
-        return copied < 0 ? copied : io.length();
+        return fileMap.read(io);
     }
 
     private int writeMapped(UblkIo io) {
-        int copied = io.copyFromRequest(0, fileMap, io.offset(), io.length());
-        return copied < 0 ? copied : io.length();
+        return fileMap.write(io);
     }
 
     private int readInline(UblkIo io, QueueState qs) {
@@ -613,7 +542,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     private int submitFallocate(UblkIo io, int mode) {
         if (fileMap != null) {
             // Before and after the punch: the mapping must not be used for these pages meanwhile.
-            allocated.clear(io.offset(), io.length());
+            fileMap.markMaybeHoles(io);
         }
         try {
             io.queue().ring().nextSqe().fallocate(fd, mode, io.offset(), io.length())
@@ -634,7 +563,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             case K_FALLOCATE -> {
                 int mode = (int) (data >>> 8);
                 if (fileMap != null) {
-                    allocated.clear(io.offset(), io.length());
+                    fileMap.markMaybeHoles(io);
                 }
                 if (res == -EOPNOTSUPP_ERRNO && mode == ZERO && !blockDevice) {
                     // No ZERO_RANGE here (tmpfs): a punched hole reads back as zeros too.
@@ -710,10 +639,9 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             // A queue still running would fault on an unmapped file: then the mapping stays, until the process ends.
             unmap = queues.isEmpty();
         }
-        closeQuietly(fd);
-        closeQuietly(zeroFd);
+        backing.close();
         if (fileMap != null && unmap) {
-            unmapQuietly(fileMap);
+            fileMap.unmap();
         }
     }
 
@@ -724,70 +652,6 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
                 + (punchHole ? ", discard" : "") + (inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "") + ']';
     }
 
-    // ---- setup helpers --------------------------------------------------------------------------
-
-    private static long blockDeviceSize(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            Syscalls.ioctl(fd, BLKGETSIZE64, out.address());
-            return out.get(ValueLayout.JAVA_LONG, 0);
-        }
-    }
-
-    /** The file system type of a regular file, for choosing inline IO (tmpfs, ramfs) and the mapping (tmpfs). */
-    private static String fileSystemType(Path path) {
-        try {
-            return Files.getFileStore(path).type();
-        } catch (IOException | RuntimeException e) {
-            return "an unknown file system";
-        }
-    }
-
-    /**
-     * Marks the pages of the mapped file that hold data, and fills in their page tables now, so that
-     * the first request to each does not fault. Holes stay unmapped: a read fault there would
-     * allocate the page.
-     */
-    private static void mapData(int fd, MemorySegment map, AllocatedPages allocated) throws ErrnoException {
-        long end = map.byteSize();
-        long page = 1L << AllocatedPages.PAGE_SHIFT;
-        long at = 0;
-        while (at < end) {
-            long data;
-            try {
-                data = Syscalls.lseek(fd, at, Syscalls.SEEK_DATA);
-            } catch (ErrnoException e) {
-                if (e.errno() == Errno.ENXIO) {
-                    return; // no data after this point
-                }
-                throw e;
-            }
-            if (data >= end) {
-                return;
-            }
-            long hole = Math.min(Syscalls.lseek(fd, data, Syscalls.SEEK_HOLE), end);
-            long from = (data + page - 1) & -page;
-            long to = hole & -page;   // only pages wholly data
-            if (to > from) {
-                allocated.set(from, to - from);
-                try {
-                    Syscalls.madvise(map.address() + from, to - from, Syscalls.MADV_POPULATE_READ);
-                } catch (ErrnoException e) {
-                    // Before Linux 5.14: each page is filled in by its first fault instead.
-                }
-            }
-            at = Math.max(hole, data + 1);
-        }
-    }
-
-    private static void unmapQuietly(MemorySegment map) {
-        try {
-            Syscalls.munmap(map);
-        } catch (ErrnoException ignored) {
-            // Gone with the process anyway.
-        }
-    }
-
     /** @return whether inline requests go through a shared mapping of the file, see {@link Builder#map} */
     public boolean isMapped() {
         return fileMap != null;
@@ -796,27 +660,5 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */
     public boolean isInline() {
         return inline;
-    }
-
-    /**
-     * Whether the file system punches holes: punches one page at the end of the file, where nothing
-     * is stored, so the data is untouched whatever the answer.
-     */
-    private static boolean probePunchHole(int fd, long fileSize) {
-        long at = (fileSize + 4095) & -4096L;
-        try {
-            Syscalls.fallocate(fd, PUNCH, at, 4096);
-            return true;
-        } catch (ErrnoException e) {
-            return false;
-        }
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            Syscalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // Nothing left to do with it.
-        }
     }
 }
