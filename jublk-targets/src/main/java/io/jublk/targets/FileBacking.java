@@ -141,7 +141,7 @@ final class FileBacking {
     private static boolean probePunchHole(int fd, long fileSize) {
         long at = (fileSize + 4095) & -4096L;
         try {
-            Syscalls.fallocate(fd, FileTarget.PUNCH, at, 4096);
+            Syscalls.fallocate(fd, FileRing.PUNCH, at, 4096);
             return true;
         } catch (ErrnoException e) {
             return false;

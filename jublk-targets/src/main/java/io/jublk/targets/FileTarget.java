@@ -9,8 +9,6 @@ import io.jublk.core.UblkQueue;
 import io.jublk.core.uapi.UblkIoOp;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
-import io.jublk.uring.IoUringConstants;
-import io.jublk.uring.SubmissionEntry;
 import io.jublk.uring.Syscalls;
 
 import java.io.IOException;
@@ -62,72 +60,22 @@ import java.nio.file.Path;
  * serves every queue.
  */
 public final class FileTarget implements BlockTarget, IoBufferProvider, AutoCloseable {
-    private static final int RWF_DSYNC = 0x2;
-
-    private static final int EINTR = Errno.EINTR.value();
-    private static final int EAGAIN = Errno.EAGAIN.value();
     private static final int EROFS = Errno.EROFS.value();
-    private static final int EOPNOTSUPP_ERRNO = Errno.EOPNOTSUPP.value();
-
-    // What an in-flight operation is, in the target data of its user_data (low byte), with the
-    // fallocate mode above it for write-zeroes fallbacks.
-    private static final int K_READ = 1;
-    private static final int K_WRITE = 2;
-    private static final int K_WRITE_FUA = 3;
-    private static final int K_FSYNC = 4;
-    private static final int K_FALLOCATE = 5;
-    private static final int K_ZERO_FILL = 6;
-
-    static final int PUNCH = Syscalls.FALLOC_FL_PUNCH_HOLE | Syscalls.FALLOC_FL_KEEP_SIZE;
-    private static final int ZERO = Syscalls.FALLOC_FL_ZERO_RANGE | Syscalls.FALLOC_FL_KEEP_SIZE;
 
     private final FileBacking backing;
-    private final Path path;
-    private final int fd;
-    private final int zeroFd;
-    private final long size;
-    private final boolean blockDevice;
     private final boolean readOnly;
-    private final boolean direct;
-    private final boolean punchHole;
     private final boolean inline;
-    private volatile boolean zeroRange;
-    private final FileMapping fileMap;        // null when not mapped
-    private final PerQueue<QueueState> queues = new PerQueue<>();
+    private final FileMapping fileMap;   // null when not mapped
+    private final FileRing ring;
+    private final PerQueue<FileQueue> queues = new PerQueue<>();
     private volatile boolean closed;
-
-    /** Per-queue state; only the queue's thread touches it after {@link #onQueueStart}. */
-    private static final class QueueState {
-        final int[] done;
-        long inPlace;                    // requests served in place; written by the queue's thread only
-        final MemorySegment[] buffers;   // USER_COPY and COPY_APPLICATION_BUFFERS only
-        final MemorySegment mapping;
-
-        QueueState(int depth, MemorySegment mapping, int maxIoBytes) {
-            this.done = new int[depth];
-            this.mapping = mapping;
-            this.buffers = new MemorySegment[depth];
-            if (mapping != null) {
-                for (int tag = 0; tag < depth; tag++) {
-                    buffers[tag] = mapping.asSlice((long) tag * maxIoBytes, maxIoBytes);
-                }
-            }
-        }
-    }
 
     private FileTarget(Builder b) throws IOException {
         this.backing = new FileBacking(b.path, b.readOnly, b.direct, b.size, b.inline, b.map);
-        this.path = backing.path;
-        this.fd = backing.fd;
-        this.zeroFd = backing.zeroFd;
-        this.size = backing.size;
-        this.blockDevice = backing.blockDevice;
         this.readOnly = backing.readOnly;
-        this.direct = backing.direct;
-        this.punchHole = backing.punchHole;
         this.inline = backing.inline;
-        this.zeroRange = blockDevice || punchHole;
         this.fileMap = backing.mapping;
+        this.ring = new FileRing(backing);
     }
 
     /**
@@ -235,22 +183,32 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     /** @return the device size to build the device with: the backing's size unless one was given */
     public long size() {
-        return size;
+        return backing.size;
     }
 
     /** @return the backing file or block device */
     public Path path() {
-        return path;
+        return backing.path;
     }
 
     /** @return whether the backing is a block device */
     public boolean isBlockDevice() {
-        return blockDevice;
+        return backing.blockDevice;
     }
 
     /** @return whether the backing is opened with O_DIRECT */
     public boolean isDirect() {
-        return direct;
+        return backing.direct;
+    }
+
+    /** @return whether inline requests go through a shared mapping of the file, see {@link Builder#map} */
+    public boolean isMapped() {
+        return fileMap != null;
+    }
+
+    /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */
+    public boolean isInline() {
+        return inline;
     }
 
     @Override
@@ -260,28 +218,19 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     @Override
     public TargetCapabilities capabilities() {
-        return new TargetCapabilities(true, true, punchHole, !readOnly && (blockDevice || punchHole), false, readOnly);
+        return new TargetCapabilities(true, true, backing.punchHole, !readOnly && (backing.blockDevice || backing.punchHole),
+                false, readOnly);
     }
 
     // ---- per-queue state ----------------------------------------------------------------------
 
     @Override
     public void onQueueStart(UblkQueue queue) throws IOException {
-        int maxIoBytes = queue.device().info().maxIoBufBytes();
-        MemorySegment mapping = null;
-        DataMode dataMode = queue.device().dataMode();
-        if (dataMode == DataMode.USER_COPY || dataMode == DataMode.COPY_APPLICATION_BUFFERS) {
-            // Virtual memory only, page aligned per tag (so O_DIRECT is happy); touched when used.
-            mapping = Syscalls.mmap((long) queue.depth() * maxIoBytes, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
-                    Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS | Syscalls.MAP_NORESERVE, -1, 0);
-        }
-        QueueState state = new QueueState(queue.depth(), mapping, maxIoBytes);
+        FileQueue state = FileQueue.start(queue);
         synchronized (queues) {
             if (closed) {
-                if (mapping != null) {
-                    FileMapping.unmapQuietly(mapping);
-                }
-                throw new IOException("file target over " + path + " is closed");
+                state.release();
+                throw new IOException("file target over " + backing.path + " is closed");
             }
             queues.put(queue.queueId(), state);
         }
@@ -289,19 +238,14 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     @Override
     public void onQueueStop(UblkQueue queue) {
-        QueueState state = queues.remove(queue.queueId());
-        if (state != null && state.mapping != null) {
-            FileMapping.unmapQuietly(state.mapping);
+        FileQueue state = queues.remove(queue.queueId());
+        if (state != null) {
+            state.release();
         }
     }
 
-    private QueueState state(UblkIo io) {
+    private FileQueue state(UblkIo io) {
         return queues.get(io.queue().queueId());
-    }
-
-    private static MemorySegment buffer(UblkIo io, QueueState qs) {
-        MemorySegment b = io.buffer();
-        return b != null ? b : qs.buffers[io.tag()];
     }
 
     // ---- buffers in COPY_APPLICATION_BUFFERS mode -----------------------------------------------
@@ -351,12 +295,11 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         if (io.isInPlace()) {
             return io.length();
         }
-        QueueState qs = state(io);
+        FileQueue qs = state(io);
         if (servesInline(io)) {
-            return viaFileMap(io) ? readMapped(io) : readInline(io, qs);
+            return viaFileMap(io) ? fileMap.read(io) : readInline(io, qs);
         }
-        qs.done[io.tag()] = 0;
-        return submitRw(io, qs, K_READ);
+        return ring.read(io, qs);
     }
 
     @Override
@@ -367,41 +310,31 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         if (io.isInPlace()) {
             return io.length();
         }
-        QueueState qs = state(io);
+        FileQueue qs = state(io);
         boolean inlineWrite = servesInline(io) && !io.fua();
         if (inlineWrite && viaFileMap(io)) {
-            return writeMapped(io);
+            return fileMap.write(io);
         }
         if (fileMap != null) {
             // Before the write, so that a hole punched meanwhile is never marked as data.
             fileMap.markData(io);
         }
         int result = startWrite(io, qs, inlineWrite);
-        if (result < 0 && result != ASYNC) {
-            writeFailed(io);
+        if (result < 0 && result != ASYNC && fileMap != null) {
+            // A write that failed may have left holes where it was to allocate pages.
+            fileMap.markMaybeHoles(io);
         }
         return result;
     }
 
-    private int startWrite(UblkIo io, QueueState qs, boolean inlineWrite) {
+    private int startWrite(UblkIo io, FileQueue qs, boolean inlineWrite) {
         if (io.buffer() == null && io.bufferIndex() < 0) {
             int copied = io.copyFromRequest(0, qs.buffers[io.tag()], 0, io.length());
             if (copied < 0) {
                 return copied;
             }
         }
-        if (inlineWrite) {
-            return writeInline(io, qs);
-        }
-        qs.done[io.tag()] = 0;
-        return submitRw(io, qs, io.fua() ? K_WRITE_FUA : K_WRITE);
-    }
-
-    /** A write that failed may have left holes where it was to allocate pages: mark them so. */
-    private void writeFailed(UblkIo io) {
-        if (fileMap != null) {
-            fileMap.markMaybeHoles(io);
-        }
+        return inlineWrite ? writeInline(io, qs) : ring.write(io, qs);
     }
 
     /** Whether a read or write is served with pread/pwrite here: inline IO on, a copy mode, a small request. */
@@ -414,21 +347,13 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         return fileMap != null && fileMap.holdsData(io);
     }
 
-    private int readMapped(UblkIo io) {
-        return fileMap.read(io);
-    }
-
-    private int writeMapped(UblkIo io) {
-        return fileMap.write(io);
-    }
-
-    private int readInline(UblkIo io, QueueState qs) {
-        MemorySegment buffer = buffer(io, qs);
+    private int readInline(UblkIo io, FileQueue qs) {
+        MemorySegment buffer = qs.buffer(io);
         int length = io.length();
         int done = 0;
         try {
             while (done < length) {
-                long n = Syscalls.pread(fd, buffer.address() + done, length - done, io.offset() + done);
+                long n = Syscalls.pread(backing.fd, buffer.address() + done, length - done, io.offset() + done);
                 if (n == 0) {
                     // End of a backing file shorter than the device: the rest reads as zeros.
                     buffer.asSlice(done, length - done).fill((byte) 0);
@@ -446,13 +371,13 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         return length;
     }
 
-    private int writeInline(UblkIo io, QueueState qs) {
-        long address = buffer(io, qs).address();
+    private int writeInline(UblkIo io, FileQueue qs) {
+        long address = qs.buffer(io).address();
         int length = io.length();
         int done = 0;
         try {
             while (done < length) {
-                long n = Syscalls.pwrite(fd, address + done, length - done, io.offset() + done);
+                long n = Syscalls.pwrite(backing.fd, address + done, length - done, io.offset() + done);
                 if (n <= 0) {
                     return EIO;
                 }
@@ -466,24 +391,12 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     @Override
     public int flush(UblkIo io) {
-        if (readOnly) {
-            return 0;
-        }
-        try {
-            io.queue().ring().nextSqe().fsync(fd, IoUringConstants.IORING_FSYNC_DATASYNC)
-                    .userData(UblkQueue.targetUserData(io.tag(), K_FSYNC));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
+        return readOnly ? 0 : ring.flush(io);
     }
 
     @Override
     public int discard(UblkIo io) {
-        if (!punchHole) {
-            return EOPNOTSUPP;
-        }
-        return submitFallocate(io, PUNCH);
+        return backing.punchHole ? ring.discard(io) : EOPNOTSUPP;
     }
 
     @Override
@@ -491,140 +404,12 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         if (readOnly) {
             return -EROFS;
         }
-        if (blockDevice) {
-            return submitFallocate(io, ZERO);
-        }
-        if (!punchHole) {
-            return EOPNOTSUPP;
-        }
-        return submitFallocate(io, io.noUnmap() && zeroRange ? ZERO : PUNCH);
-    }
-
-    private int submitRw(UblkIo io, QueueState qs, int kind) {
-        int tag = io.tag();
-        int done = qs.done[tag];
-        int index = io.bufferIndex();
-        try {
-            SubmissionEntry sqe = io.queue().ring().nextSqe();
-            if (index >= 0) {
-                // Zero copy: addr is the offset inside the request's registered pages.
-                if (kind == K_READ) {
-                    sqe.readFixed(fd, done, io.length() - done, io.offset() + done, index);
-                } else {
-                    sqe.writeFixed(fd, done, io.length() - done, io.offset() + done, index);
-                }
-            } else if (kind == K_READ) {
-                sqe.read(fd, buffer(io, qs).address() + done, io.length() - done, io.offset() + done);
-            } else {
-                sqe.write(fd, buffer(io, qs).address() + done, io.length() - done, io.offset() + done);
-            }
-            if (kind == K_WRITE_FUA) {
-                sqe.rwFlags(RWF_DSYNC);
-            }
-            sqe.userData(UblkQueue.targetUserData(tag, kind));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
-    }
-
-    /** Zero copy: the request's pages are not ours to fill, so read the zeros from /dev/zero into them. */
-    private int submitZeroFill(UblkIo io, int done) {
-        try {
-            io.queue().ring().nextSqe().readFixed(zeroFd, done, io.length() - done, 0, io.bufferIndex())
-                    .userData(UblkQueue.targetUserData(io.tag(), K_ZERO_FILL));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
-    }
-
-    private int submitFallocate(UblkIo io, int mode) {
-        if (fileMap != null) {
-            // Before and after the punch: the mapping must not be used for these pages meanwhile.
-            fileMap.markMaybeHoles(io);
-        }
-        try {
-            io.queue().ring().nextSqe().fallocate(fd, mode, io.offset(), io.length())
-                    .userData(UblkQueue.targetUserData(io.tag(), K_FALLOCATE | ((long) mode << 8)));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
+        return backing.blockDevice || backing.punchHole ? ring.writeZeroes(io) : EOPNOTSUPP;
     }
 
     @Override
     public void onRingCompletion(UblkIo io, long data, int res, int flags) {
-        int kind = (int) (data & 0xff);
-        switch (kind) {
-            case K_READ, K_WRITE, K_WRITE_FUA -> rwDone(io, kind, res);
-            case K_FSYNC -> io.complete(Math.min(res, 0));
-            case K_ZERO_FILL -> io.complete(res < 0 ? res : io.length());
-            case K_FALLOCATE -> {
-                int mode = (int) (data >>> 8);
-                if (fileMap != null) {
-                    fileMap.markMaybeHoles(io);
-                }
-                if (res == -EOPNOTSUPP_ERRNO && mode == ZERO && !blockDevice) {
-                    // No ZERO_RANGE here (tmpfs): a punched hole reads back as zeros too.
-                    zeroRange = false;
-                    finish(io, submitFallocate(io, PUNCH));
-                } else {
-                    io.complete(Math.min(res, 0));
-                }
-            }
-            default -> io.complete(EIO);
-        }
-    }
-
-    private void rwDone(UblkIo io, int kind, int res) {
-        QueueState qs = state(io);
-        int tag = io.tag();
-        if (res == -EINTR || res == -EAGAIN) {
-            finish(io, submitRw(io, qs, kind));
-            return;
-        }
-        if (res < 0) {
-            if (kind != K_READ) {
-                writeFailed(io);
-            }
-            io.complete(res);
-            return;
-        }
-        int done = qs.done[tag] + res;
-        int length = io.length();
-        if (res == 0 && done < length) {
-            if (kind != K_READ) {
-                writeFailed(io);
-                io.complete(EIO);
-                return;
-            }
-            // End of a backing file shorter than the device: the rest reads as zeros.
-            if (io.bufferIndex() >= 0) {
-                qs.done[tag] = done;
-                finish(io, submitZeroFill(io, done));
-                return;
-            }
-            buffer(io, qs).asSlice(done, length - done).fill((byte) 0);
-            done = length;
-        }
-        qs.done[tag] = done;
-        if (done < length) {
-            finish(io, submitRw(io, qs, kind));
-            return;
-        }
-        if (kind == K_READ && io.buffer() == null && io.bufferIndex() < 0) {
-            int copied = io.copyToRequest(0, qs.buffers[tag], 0, length);
-            io.complete(copied < 0 ? copied : length);
-            return;
-        }
-        io.complete(length);
-    }
-
-    private static void finish(UblkIo io, int submitted) {
-        if (submitted != ASYNC) {
-            io.complete(submitted);
-        }
+        ring.complete(io, state(io), data, res);
     }
 
     /** Closes the backing; call after the device is deleted. */
@@ -647,18 +432,9 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     @Override
     public String toString() {
-        return "FileTarget[" + path + (blockDevice ? " (block device)" : "") + ", " + size + " bytes"
-                + (readOnly ? ", read-only" : "") + (direct ? ", O_DIRECT" : "")
-                + (punchHole ? ", discard" : "") + (inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "") + ']';
-    }
-
-    /** @return whether inline requests go through a shared mapping of the file, see {@link Builder#map} */
-    public boolean isMapped() {
-        return fileMap != null;
-    }
-
-    /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */
-    public boolean isInline() {
-        return inline;
+        return "FileTarget[" + backing.path + (backing.blockDevice ? " (block device)" : "") + ", " + backing.size
+                + " bytes" + (readOnly ? ", read-only" : "") + (backing.direct ? ", O_DIRECT" : "")
+                + (backing.punchHole ? ", discard" : "") + (inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "")
+                + ']';
     }
 }
