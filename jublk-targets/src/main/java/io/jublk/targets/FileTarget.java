@@ -8,8 +8,6 @@ import io.jublk.core.UblkIo;
 import io.jublk.core.UblkQueue;
 import io.jublk.core.uapi.UblkIoOp;
 import io.jublk.uring.Errno;
-import io.jublk.uring.ErrnoException;
-import io.jublk.uring.Syscalls;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -64,7 +62,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     private final FileBacking backing;
     private final boolean readOnly;
-    private final boolean inline;
+    private final FileInline inline;
     private final FileMapping fileMap;   // null when not mapped
     private final FileRing ring;
     private final PerQueue<FileQueue> queues = new PerQueue<>();
@@ -73,7 +71,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     private FileTarget(Builder b) throws IOException {
         this.backing = new FileBacking(b.path, b.readOnly, b.direct, b.size, b.inline, b.map);
         this.readOnly = backing.readOnly;
-        this.inline = backing.inline;
+        this.inline = new FileInline(backing);
         this.fileMap = backing.mapping;
         this.ring = new FileRing(backing);
     }
@@ -208,7 +206,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */
     public boolean isInline() {
-        return inline;
+        return backing.inline;
     }
 
     @Override
@@ -251,13 +249,13 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     // ---- buffers in COPY_APPLICATION_BUFFERS mode -----------------------------------------------
 
     /**
-     * A request that goes through the file's mapping (see {@link #servesInline}) is served in place:
+     * A request that goes through the file's mapping (see {@link FileInline#serves}) is served in place:
      * the kernel copies a read's data straight out of the file's pages and a write's data straight
      * into them, one copy as with the kernel's loop device.
      */
     @Override
     public long inPlace(UblkIo io) {
-        if (!servesInline(io) || !viaFileMap(io)) {
+        if (!inline.serves(io) || !inline.viaFileMap(io)) {
             return 0L;
         }
         if (io.op() == UblkIoOp.UBLK_IO_OP_WRITE && (readOnly || io.fua())) {
@@ -296,8 +294,8 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             return io.length();
         }
         FileQueue qs = state(io);
-        if (servesInline(io)) {
-            return viaFileMap(io) ? fileMap.read(io) : readInline(io, qs);
+        if (inline.serves(io)) {
+            return inline.read(io, qs);
         }
         return ring.read(io, qs);
     }
@@ -311,8 +309,8 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             return io.length();
         }
         FileQueue qs = state(io);
-        boolean inlineWrite = servesInline(io) && !io.fua();
-        if (inlineWrite && viaFileMap(io)) {
+        boolean inlineWrite = inline.serves(io) && !io.fua();
+        if (inlineWrite && inline.viaFileMap(io)) {
             return fileMap.write(io);
         }
         if (fileMap != null) {
@@ -334,59 +332,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
                 return copied;
             }
         }
-        return inlineWrite ? writeInline(io, qs) : ring.write(io, qs);
-    }
-
-    /** Whether a read or write is served with pread/pwrite here: inline IO on, a copy mode, a small request. */
-    private boolean servesInline(UblkIo io) {
-        return inline && io.bufferIndex() < 0 && io.length() <= Builder.INLINE_MAX_BYTES;
-    }
-
-    /** Whether an inline request goes through the file's mapping: every page it touches holds data. */
-    private boolean viaFileMap(UblkIo io) {
-        return fileMap != null && fileMap.holdsData(io);
-    }
-
-    private int readInline(UblkIo io, FileQueue qs) {
-        MemorySegment buffer = qs.buffer(io);
-        int length = io.length();
-        int done = 0;
-        try {
-            while (done < length) {
-                long n = Syscalls.pread(backing.fd, buffer.address() + done, length - done, io.offset() + done);
-                if (n == 0) {
-                    // End of a backing file shorter than the device: the rest reads as zeros.
-                    buffer.asSlice(done, length - done).fill((byte) 0);
-                    break;
-                }
-                done += (int) n;
-            }
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        if (io.buffer() == null) {
-            int copied = io.copyToRequest(0, buffer, 0, length);
-            return copied < 0 ? copied : length;
-        }
-        return length;
-    }
-
-    private int writeInline(UblkIo io, FileQueue qs) {
-        long address = qs.buffer(io).address();
-        int length = io.length();
-        int done = 0;
-        try {
-            while (done < length) {
-                long n = Syscalls.pwrite(backing.fd, address + done, length - done, io.offset() + done);
-                if (n <= 0) {
-                    return EIO;
-                }
-                done += (int) n;
-            }
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return length;
+        return inlineWrite ? inline.write(io, qs) : ring.write(io, qs);
     }
 
     @Override
@@ -434,7 +380,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     public String toString() {
         return "FileTarget[" + backing.path + (backing.blockDevice ? " (block device)" : "") + ", " + backing.size
                 + " bytes" + (readOnly ? ", read-only" : "") + (backing.direct ? ", O_DIRECT" : "")
-                + (backing.punchHole ? ", discard" : "") + (inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "")
+                + (backing.punchHole ? ", discard" : "") + (backing.inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "")
                 + ']';
     }
 }
