@@ -249,7 +249,7 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     // ---- buffers in COPY_APPLICATION_BUFFERS mode -----------------------------------------------
 
     /**
-     * A request that goes through the file's mapping (see {@link FileInline#serves}) is served in place:
+     * A small request that goes through the file's mapping (see {@link Builder#map}) is served in place:
      * the kernel copies a read's data straight out of the file's pages and a write's data straight
      * into them, one copy as with the kernel's loop device.
      */
