@@ -8,17 +8,9 @@ import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
 import io.jublk.core.uapi.UblkIoOp;
 import io.jublk.uring.Errno;
-import io.jublk.uring.ErrnoException;
-import io.jublk.uring.IoUringConstants;
-import io.jublk.uring.SubmissionEntry;
-import io.jublk.uring.sys.FileCalls;
-import io.jublk.uring.sys.MemoryCalls;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -66,138 +58,22 @@ import java.nio.file.Path;
  * serves every queue.
  */
 public final class FileTarget implements BlockTarget, IoBufferProvider, AutoCloseable {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFBLK = 0060000;
-    private static final int S_IFREG = 0100000;
-    private static final long BLKGETSIZE64 = 0x80081272L;
-    private static final int RWF_DSYNC = 0x2;
-
-    private static final int EINTR = Errno.EINTR.value();
-    private static final int EAGAIN = Errno.EAGAIN.value();
-    private static final int EACCES = Errno.EACCES.value();
-    private static final int EPERM = Errno.EPERM.value();
     private static final int EROFS = Errno.EROFS.value();
-    private static final int EOPNOTSUPP_ERRNO = Errno.EOPNOTSUPP.value();
 
-    // What an in-flight operation is, in the target data of its user_data (low byte), with the
-    // fallocate mode above it for write-zeroes fallbacks.
-    private static final int K_READ = 1;
-    private static final int K_WRITE = 2;
-    private static final int K_WRITE_FUA = 3;
-    private static final int K_FSYNC = 4;
-    private static final int K_FALLOCATE = 5;
-    private static final int K_ZERO_FILL = 6;
-
-    private static final int PUNCH = FileCalls.FALLOC_FL_PUNCH_HOLE | FileCalls.FALLOC_FL_KEEP_SIZE;
-    private static final int ZERO = FileCalls.FALLOC_FL_ZERO_RANGE | FileCalls.FALLOC_FL_KEEP_SIZE;
-
-    private final Path path;
-    private final int fd;
-    private final int zeroFd;   // /dev/zero: fills reads past the end of a short file in zero copy mode
-    private final long size;
-    private final boolean blockDevice;
+    private final FileBacking backing;
     private final boolean readOnly;
-    private final boolean direct;
-    private final boolean punchHole;
-    private final boolean inline;
-    private volatile boolean zeroRange;
-    private final MemorySegment fileMap;      // the file's whole pages, shared; null when not mapped
-    private final AllocatedPages allocated;   // which of them hold data; null when not mapped
-    private final PerQueue<QueueState> queues = new PerQueue<>();
+    private final FileInline inline;
+    private final FileMapping fileMap;   // null when not mapped
+    private final FileRing ring;
+    private final PerQueue<FileQueue> queues = new PerQueue<>();
     private volatile boolean closed;
 
-    /** Per-queue state; only the queue's thread touches it after {@link #onQueueStart}. */
-    private static final class QueueState {
-        final int[] done;
-        long inPlace;                    // requests served in place; written by the queue's thread only
-        final MemorySegment[] buffers;   // USER_COPY and COPY_APPLICATION_BUFFERS only
-        final MemorySegment mapping;
-
-        QueueState(int depth, MemorySegment mapping, int maxIoBytes) {
-            this.done = new int[depth];
-            this.mapping = mapping;
-            this.buffers = new MemorySegment[depth];
-            if (mapping != null) {
-                for (int tag = 0; tag < depth; tag++) {
-                    buffers[tag] = mapping.asSlice((long) tag * maxIoBytes, maxIoBytes);
-                }
-            }
-        }
-    }
-
     private FileTarget(Builder b) throws IOException {
-        this.path = b.path;
-        int mode = (int) Files.getAttribute(path, "unix:mode");
-        int type = mode & S_IFMT;
-        if (type != S_IFREG && type != S_IFBLK) {
-            throw new IllegalArgumentException(path + " is neither a regular file nor a block device");
-        }
-        this.blockDevice = type == S_IFBLK;
-        this.direct = b.direct;
-        int flags = FileCalls.O_CLOEXEC | (b.direct ? FileCalls.O_DIRECT : 0);
-        boolean ro = b.readOnly;
-        int opened;
-        if (ro) {
-            opened = FileCalls.open(path.toString(), flags | FileCalls.O_RDONLY, 0);
-        } else {
-            int tried;
-            try {
-                tried = FileCalls.open(path.toString(), flags | FileCalls.O_RDWR, 0);
-            } catch (ErrnoException e) {
-                if (e.errnoValue() != EACCES && e.errnoValue() != EROFS && e.errnoValue() != EPERM) {
-                    throw e;
-                }
-                // A read-only file, file system or block device: serve it read-only.
-                tried = FileCalls.open(path.toString(), flags | FileCalls.O_RDONLY, 0);
-                ro = true;
-            }
-            opened = tried;
-        }
-        this.fd = opened;
-        this.readOnly = ro;
-        String fileSystem = type == S_IFREG ? fileSystemType(path) : "";
-        boolean inMemory = fileSystem.equals("tmpfs") || fileSystem.equals("ramfs");
-        this.inline = b.inline != null ? b.inline : !b.direct && inMemory;
-        int zero = -1;
-        MemorySegment map = null;
-        try {
-            zero = FileCalls.open("/dev/zero", FileCalls.O_RDONLY | FileCalls.O_CLOEXEC, 0);
-            long backing = blockDevice ? blockDeviceSize(fd) : Files.size(path);
-            long wanted = b.size > 0 ? b.size : backing;
-            this.size = wanted & -512L;
-            if (size <= 0) {
-                throw new IllegalArgumentException(path + " is empty: give a size, or use a file of at least 512 bytes");
-            }
-            this.punchHole = !readOnly && !blockDevice && probePunchHole(fd, backing);
-            this.zeroRange = blockDevice || punchHole;
-            boolean onTmpfs = fileSystem.equals("tmpfs");
-            if (Boolean.TRUE.equals(b.map) && !(inline && onTmpfs)) {
-                throw new IllegalArgumentException("cannot map " + path + ": mapping serves inline IO on tmpfs only"
-                        + (!inline ? ", and inline IO is off"
-                                : blockDevice ? ", and this is a block device" : ", and this file is on " + fileSystem)
-                        + "; leave map unset to let the target choose");
-            }
-            long mapped = Math.min(backing, size) & -(1L << AllocatedPages.PAGE_SHIFT);
-            if ((b.map != null ? b.map : inline && onTmpfs) && mapped > 0) {
-                map = MemoryCalls.mmap(mapped, MemoryCalls.PROT_READ | (readOnly ? 0 : MemoryCalls.PROT_WRITE),
-                        MemoryCalls.MAP_SHARED, fd, 0);
-                this.allocated = new AllocatedPages(mapped);
-                mapData(fd, map, allocated);
-            } else {
-                this.allocated = null;
-            }
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(fd);
-            if (zero >= 0) {
-                closeQuietly(zero);
-            }
-            if (map != null) {
-                unmapQuietly(map);
-            }
-            throw e;
-        }
-        this.zeroFd = zero;
-        this.fileMap = map;
+        this.backing = new FileBacking(b.path, b.readOnly, b.direct, b.size, b.inline, b.map);
+        this.readOnly = backing.readOnly;
+        this.inline = new FileInline(backing);
+        this.fileMap = backing.mapping;
+        this.ring = new FileRing(backing);
     }
 
     /**
@@ -305,22 +181,32 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     /** @return the device size to build the device with: the backing's size unless one was given */
     public long size() {
-        return size;
+        return backing.size;
     }
 
     /** @return the backing file or block device */
     public Path path() {
-        return path;
+        return backing.path;
     }
 
     /** @return whether the backing is a block device */
     public boolean isBlockDevice() {
-        return blockDevice;
+        return backing.blockDevice;
     }
 
     /** @return whether the backing is opened with O_DIRECT */
     public boolean isDirect() {
-        return direct;
+        return backing.direct;
+    }
+
+    /** @return whether inline requests go through a shared mapping of the file, see {@link Builder#map} */
+    public boolean isMapped() {
+        return fileMap != null;
+    }
+
+    /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */
+    public boolean isInline() {
+        return backing.inline;
     }
 
     @Override
@@ -330,28 +216,19 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     @Override
     public TargetCapabilities capabilities() {
-        return new TargetCapabilities(true, true, punchHole, !readOnly && (blockDevice || punchHole), false, readOnly);
+        return new TargetCapabilities(true, true, backing.punchHole, !readOnly && (backing.blockDevice || backing.punchHole),
+                false, readOnly);
     }
 
     // ---- per-queue state ----------------------------------------------------------------------
 
     @Override
     public void onQueueStart(UblkQueue queue) throws IOException {
-        int maxIoBytes = queue.device().info().maxIoBufBytes();
-        MemorySegment mapping = null;
-        DataMode dataMode = queue.device().dataMode();
-        if (dataMode == DataMode.USER_COPY || dataMode == DataMode.COPY_APPLICATION_BUFFERS) {
-            // Virtual memory only, page aligned per tag (so O_DIRECT is happy); touched when used.
-            mapping = MemoryCalls.mmap((long) queue.depth() * maxIoBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
-                    MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
-        }
-        QueueState state = new QueueState(queue.depth(), mapping, maxIoBytes);
+        FileQueue state = FileQueue.start(queue);
         synchronized (queues) {
             if (closed) {
-                if (mapping != null) {
-                    unmapQuietly(mapping);
-                }
-                throw new IOException("file target over " + path + " is closed");
+                state.release();
+                throw new IOException("file target over " + backing.path + " is closed");
             }
             queues.put(queue.queueId(), state);
         }
@@ -359,38 +236,33 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
 
     @Override
     public void onQueueStop(UblkQueue queue) {
-        QueueState state = queues.remove(queue.queueId());
-        if (state != null && state.mapping != null) {
-            unmapQuietly(state.mapping);
+        FileQueue state = queues.remove(queue.queueId());
+        if (state != null) {
+            state.release();
         }
     }
 
-    private QueueState state(UblkIo io) {
+    private FileQueue state(UblkIo io) {
         return queues.get(io.queue().queueId());
-    }
-
-    private static MemorySegment buffer(UblkIo io, QueueState qs) {
-        MemorySegment b = io.buffer();
-        return b != null ? b : qs.buffers[io.tag()];
     }
 
     // ---- buffers in COPY_APPLICATION_BUFFERS mode -----------------------------------------------
 
     /**
-     * A request that goes through the file's mapping (see {@link #servesInline}) is served in place:
+     * A small request that goes through the file's mapping (see {@link Builder#map}) is served in place:
      * the kernel copies a read's data straight out of the file's pages and a write's data straight
      * into them, one copy as with the kernel's loop device.
      */
     @Override
     public long inPlace(UblkIo io) {
-        if (!servesInline(io) || !viaFileMap(io)) {
+        if (!inline.serves(io) || !inline.viaFileMap(io)) {
             return 0L;
         }
         if (io.op() == UblkIoOp.UBLK_IO_OP_WRITE && (readOnly || io.fua())) {
             return 0L;
         }
         state(io).inPlace++;
-        return fileMap.address() + io.offset();
+        return fileMap.address(io);
     }
 
     /**
@@ -421,12 +293,11 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         if (io.isInPlace()) {
             return io.length();
         }
-        QueueState qs = state(io);
-        if (servesInline(io)) {
-            return viaFileMap(io) ? readMapped(io) : readInline(io, qs);
+        FileQueue qs = state(io);
+        if (inline.serves(io)) {
+            return inline.read(io, qs);
         }
-        qs.done[io.tag()] = 0;
-        return submitRw(io, qs, K_READ);
+        return ring.read(io, qs);
     }
 
     @Override
@@ -437,125 +308,41 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         if (io.isInPlace()) {
             return io.length();
         }
-        QueueState qs = state(io);
-        boolean inlineWrite = servesInline(io) && !io.fua();
-        if (inlineWrite && viaFileMap(io)) {
-            return writeMapped(io);
+        FileQueue qs = state(io);
+        boolean inlineWrite = inline.serves(io) && !io.fua();
+        if (inlineWrite && inline.viaFileMap(io)) {
+            return fileMap.write(io);
         }
         if (fileMap != null) {
             // Before the write, so that a hole punched meanwhile is never marked as data.
-            allocated.set(io.offset(), io.length());
+            fileMap.markData(io);
         }
         int result = startWrite(io, qs, inlineWrite);
-        if (result < 0 && result != ASYNC) {
-            writeFailed(io);
+        if (result < 0 && result != ASYNC && fileMap != null) {
+            // A write that failed may have left holes where it was to allocate pages.
+            fileMap.markMaybeHoles(io);
         }
         return result;
     }
 
-    private int startWrite(UblkIo io, QueueState qs, boolean inlineWrite) {
+    private int startWrite(UblkIo io, FileQueue qs, boolean inlineWrite) {
         if (io.buffer() == null && io.bufferIndex() < 0) {
             int copied = io.copyFromRequest(0, qs.buffers[io.tag()], 0, io.length());
             if (copied < 0) {
                 return copied;
             }
         }
-        if (inlineWrite) {
-            return writeInline(io, qs);
-        }
-        qs.done[io.tag()] = 0;
-        return submitRw(io, qs, io.fua() ? K_WRITE_FUA : K_WRITE);
-    }
-
-    /** A write that failed may have left holes where it was to allocate pages: mark them so. */
-    private void writeFailed(UblkIo io) {
-        if (fileMap != null) {
-            allocated.clear(io.offset(), io.length());
-        }
-    }
-
-    /** Whether a read or write is served with pread/pwrite here: inline IO on, a copy mode, a small request. */
-    private boolean servesInline(UblkIo io) {
-        return inline && io.bufferIndex() < 0 && io.length() <= Builder.INLINE_MAX_BYTES;
-    }
-
-    /** Whether an inline request goes through the file's mapping: every page it touches holds data. */
-    private boolean viaFileMap(UblkIo io) {
-        return fileMap != null && allocated.allSet(io.offset(), io.length());
-    }
-
-    private int readMapped(UblkIo io) {
-        int copied = io.copyToRequest(0, fileMap, io.offset(), io.length());
-        return copied < 0 ? copied : io.length();
-    }
-
-    private int writeMapped(UblkIo io) {
-        int copied = io.copyFromRequest(0, fileMap, io.offset(), io.length());
-        return copied < 0 ? copied : io.length();
-    }
-
-    private int readInline(UblkIo io, QueueState qs) {
-        MemorySegment buffer = buffer(io, qs);
-        int length = io.length();
-        int done = 0;
-        try {
-            while (done < length) {
-                long n = FileCalls.pread(fd, buffer.address() + done, length - done, io.offset() + done);
-                if (n == 0) {
-                    // End of a backing file shorter than the device: the rest reads as zeros.
-                    buffer.asSlice(done, length - done).fill((byte) 0);
-                    break;
-                }
-                done += (int) n;
-            }
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        if (io.buffer() == null) {
-            int copied = io.copyToRequest(0, buffer, 0, length);
-            return copied < 0 ? copied : length;
-        }
-        return length;
-    }
-
-    private int writeInline(UblkIo io, QueueState qs) {
-        long address = buffer(io, qs).address();
-        int length = io.length();
-        int done = 0;
-        try {
-            while (done < length) {
-                long n = FileCalls.pwrite(fd, address + done, length - done, io.offset() + done);
-                if (n <= 0) {
-                    return EIO;
-                }
-                done += (int) n;
-            }
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return length;
+        return inlineWrite ? inline.write(io, qs) : ring.write(io, qs);
     }
 
     @Override
     public int flush(UblkIo io) {
-        if (readOnly) {
-            return 0;
-        }
-        try {
-            io.queue().ring().nextSqe().fsync(fd, IoUringConstants.IORING_FSYNC_DATASYNC)
-                    .userData(UblkQueue.targetUserData(io.tag(), K_FSYNC));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
+        return readOnly ? 0 : ring.flush(io);
     }
 
     @Override
     public int discard(UblkIo io) {
-        if (!punchHole) {
-            return EOPNOTSUPP;
-        }
-        return submitFallocate(io, PUNCH);
+        return backing.punchHole ? ring.discard(io) : EOPNOTSUPP;
     }
 
     @Override
@@ -563,140 +350,12 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
         if (readOnly) {
             return -EROFS;
         }
-        if (blockDevice) {
-            return submitFallocate(io, ZERO);
-        }
-        if (!punchHole) {
-            return EOPNOTSUPP;
-        }
-        return submitFallocate(io, io.noUnmap() && zeroRange ? ZERO : PUNCH);
-    }
-
-    private int submitRw(UblkIo io, QueueState qs, int kind) {
-        int tag = io.tag();
-        int done = qs.done[tag];
-        int index = io.bufferIndex();
-        try {
-            SubmissionEntry sqe = io.queue().ring().nextSqe();
-            if (index >= 0) {
-                // Zero copy: addr is the offset inside the request's registered pages.
-                if (kind == K_READ) {
-                    sqe.readFixed(fd, done, io.length() - done, io.offset() + done, index);
-                } else {
-                    sqe.writeFixed(fd, done, io.length() - done, io.offset() + done, index);
-                }
-            } else if (kind == K_READ) {
-                sqe.read(fd, buffer(io, qs).address() + done, io.length() - done, io.offset() + done);
-            } else {
-                sqe.write(fd, buffer(io, qs).address() + done, io.length() - done, io.offset() + done);
-            }
-            if (kind == K_WRITE_FUA) {
-                sqe.rwFlags(RWF_DSYNC);
-            }
-            sqe.userData(UblkQueue.targetUserData(tag, kind));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
-    }
-
-    /** Zero copy: the request's pages are not ours to fill, so read the zeros from /dev/zero into them. */
-    private int submitZeroFill(UblkIo io, int done) {
-        try {
-            io.queue().ring().nextSqe().readFixed(zeroFd, done, io.length() - done, 0, io.bufferIndex())
-                    .userData(UblkQueue.targetUserData(io.tag(), K_ZERO_FILL));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
-    }
-
-    private int submitFallocate(UblkIo io, int mode) {
-        if (fileMap != null) {
-            // Before and after the punch: the mapping must not be used for these pages meanwhile.
-            allocated.clear(io.offset(), io.length());
-        }
-        try {
-            io.queue().ring().nextSqe().fallocate(fd, mode, io.offset(), io.length())
-                    .userData(UblkQueue.targetUserData(io.tag(), K_FALLOCATE | ((long) mode << 8)));
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return ASYNC;
+        return backing.blockDevice || backing.punchHole ? ring.writeZeroes(io) : EOPNOTSUPP;
     }
 
     @Override
     public void onRingCompletion(UblkIo io, long data, int res, int flags) {
-        int kind = (int) (data & 0xff);
-        switch (kind) {
-            case K_READ, K_WRITE, K_WRITE_FUA -> rwDone(io, kind, res);
-            case K_FSYNC -> io.complete(Math.min(res, 0));
-            case K_ZERO_FILL -> io.complete(res < 0 ? res : io.length());
-            case K_FALLOCATE -> {
-                int mode = (int) (data >>> 8);
-                if (fileMap != null) {
-                    allocated.clear(io.offset(), io.length());
-                }
-                if (res == -EOPNOTSUPP_ERRNO && mode == ZERO && !blockDevice) {
-                    // No ZERO_RANGE here (tmpfs): a punched hole reads back as zeros too.
-                    zeroRange = false;
-                    finish(io, submitFallocate(io, PUNCH));
-                } else {
-                    io.complete(Math.min(res, 0));
-                }
-            }
-            default -> io.complete(EIO);
-        }
-    }
-
-    private void rwDone(UblkIo io, int kind, int res) {
-        QueueState qs = state(io);
-        int tag = io.tag();
-        if (res == -EINTR || res == -EAGAIN) {
-            finish(io, submitRw(io, qs, kind));
-            return;
-        }
-        if (res < 0) {
-            if (kind != K_READ) {
-                writeFailed(io);
-            }
-            io.complete(res);
-            return;
-        }
-        int done = qs.done[tag] + res;
-        int length = io.length();
-        if (res == 0 && done < length) {
-            if (kind != K_READ) {
-                writeFailed(io);
-                io.complete(EIO);
-                return;
-            }
-            // End of a backing file shorter than the device: the rest reads as zeros.
-            if (io.bufferIndex() >= 0) {
-                qs.done[tag] = done;
-                finish(io, submitZeroFill(io, done));
-                return;
-            }
-            buffer(io, qs).asSlice(done, length - done).fill((byte) 0);
-            done = length;
-        }
-        qs.done[tag] = done;
-        if (done < length) {
-            finish(io, submitRw(io, qs, kind));
-            return;
-        }
-        if (kind == K_READ && io.buffer() == null && io.bufferIndex() < 0) {
-            int copied = io.copyToRequest(0, qs.buffers[tag], 0, length);
-            io.complete(copied < 0 ? copied : length);
-            return;
-        }
-        io.complete(length);
-    }
-
-    private static void finish(UblkIo io, int submitted) {
-        if (submitted != ASYNC) {
-            io.complete(submitted);
-        }
+        ring.complete(io, state(io), data, res);
     }
 
     /** Closes the backing; call after the device is deleted. */
@@ -711,113 +370,17 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
             // A queue still running would fault on an unmapped file: then the mapping stays, until the process ends.
             unmap = queues.isEmpty();
         }
-        closeQuietly(fd);
-        closeQuietly(zeroFd);
+        backing.close();
         if (fileMap != null && unmap) {
-            unmapQuietly(fileMap);
+            fileMap.unmap();
         }
     }
 
     @Override
     public String toString() {
-        return "FileTarget[" + path + (blockDevice ? " (block device)" : "") + ", " + size + " bytes"
-                + (readOnly ? ", read-only" : "") + (direct ? ", O_DIRECT" : "")
-                + (punchHole ? ", discard" : "") + (inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "") + ']';
-    }
-
-    // ---- setup helpers --------------------------------------------------------------------------
-
-    private static long blockDeviceSize(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            FileCalls.ioctl(fd, BLKGETSIZE64, out.address());
-            return out.get(ValueLayout.JAVA_LONG, 0);
-        }
-    }
-
-    /** The file system type of a regular file, for choosing inline IO (tmpfs, ramfs) and the mapping (tmpfs). */
-    private static String fileSystemType(Path path) {
-        try {
-            return Files.getFileStore(path).type();
-        } catch (IOException | RuntimeException e) {
-            return "an unknown file system";
-        }
-    }
-
-    /**
-     * Marks the pages of the mapped file that hold data, and fills in their page tables now, so that
-     * the first request to each does not fault. Holes stay unmapped: a read fault there would
-     * allocate the page.
-     */
-    private static void mapData(int fd, MemorySegment map, AllocatedPages allocated) throws ErrnoException {
-        long end = map.byteSize();
-        long page = 1L << AllocatedPages.PAGE_SHIFT;
-        long at = 0;
-        while (at < end) {
-            long data;
-            try {
-                data = FileCalls.lseek(fd, at, FileCalls.SEEK_DATA);
-            } catch (ErrnoException e) {
-                if (e.errno() == Errno.ENXIO) {
-                    return; // no data after this point
-                }
-                throw e;
-            }
-            if (data >= end) {
-                return;
-            }
-            long hole = Math.min(FileCalls.lseek(fd, data, FileCalls.SEEK_HOLE), end);
-            long from = (data + page - 1) & -page;
-            long to = hole & -page;   // only pages wholly data
-            if (to > from) {
-                allocated.set(from, to - from);
-                try {
-                    MemoryCalls.madvise(map.address() + from, to - from, MemoryCalls.MADV_POPULATE_READ);
-                } catch (ErrnoException e) {
-                    // Before Linux 5.14: each page is filled in by its first fault instead.
-                }
-            }
-            at = Math.max(hole, data + 1);
-        }
-    }
-
-    private static void unmapQuietly(MemorySegment map) {
-        try {
-            MemoryCalls.munmap(map);
-        } catch (ErrnoException ignored) {
-            // Gone with the process anyway.
-        }
-    }
-
-    /** @return whether inline requests go through a shared mapping of the file, see {@link Builder#map} */
-    public boolean isMapped() {
-        return fileMap != null;
-    }
-
-    /** @return whether small requests are served with pread/pwrite on the queue's thread, see {@link Builder#inline} */
-    public boolean isInline() {
-        return inline;
-    }
-
-    /**
-     * Whether the file system punches holes: punches one page at the end of the file, where nothing
-     * is stored, so the data is untouched whatever the answer.
-     */
-    private static boolean probePunchHole(int fd, long fileSize) {
-        long at = (fileSize + 4095) & -4096L;
-        try {
-            FileCalls.fallocate(fd, PUNCH, at, 4096);
-            return true;
-        } catch (ErrnoException e) {
-            return false;
-        }
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // Nothing left to do with it.
-        }
+        return "FileTarget[" + backing.path + (backing.blockDevice ? " (block device)" : "") + ", " + backing.size
+                + " bytes" + (readOnly ? ", read-only" : "") + (backing.direct ? ", O_DIRECT" : "")
+                + (backing.punchHole ? ", discard" : "") + (backing.inline ? ", inline" : "") + (fileMap != null ? ", mapped" : "")
+                + ']';
     }
 }
