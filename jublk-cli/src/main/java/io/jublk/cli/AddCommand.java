@@ -5,18 +5,17 @@ import io.jublk.core.Recovery;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkDeviceBuilder;
 import io.jublk.core.UblkException;
+import io.jublk.core.UblkQueue;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.spi.BlockTarget;
-import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
-import io.jublk.targets.FaultTarget;
-import io.jublk.targets.FileTarget;
-import io.jublk.targets.nbd.NbdTarget;
 import io.jublk.targets.nbd.NbdUri;
 import io.jublk.uring.Errno;
-import io.jublk.uring.ErrnoException;
 
 import java.io.File;
 import java.io.IOException;
@@ -91,22 +90,10 @@ final class AddCommand implements Command {
         }
 
         UblkDeviceBuilder builder(BlockTarget t) {
-            UblkDeviceBuilder b = UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
+            // The largest request and the buffers lent come from the target itself.
+            return UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
                     .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
                     .serverFlags(new ServerFlags(target, mode).encode()).ioScheduler(ioScheduler);
-            BlockTarget inner = t instanceof FaultTarget f ? f.inner() : t;
-            if (mode == DataMode.COPY_APPLICATION_BUFFERS && inner instanceof IoBufferProvider p) {
-                b.bufferProvider(p);
-            }
-            if (inner instanceof NbdTarget nbd) {
-                // Never ask the server for more in one request than it takes.
-                b.maxIoBytes(Math.min(512 * 1024, nbd.maxIoBytes()));
-            } else if (inner instanceof FileTarget) {
-                // Large sequential IO in one request, not split in two as at 512 KiB (the kernel
-                // loop device takes 1280 KiB); request buffers cost nothing until touched.
-                b.maxIoBytes(1 << 20);
-            }
-            return b;
         }
 
         /**
@@ -357,33 +344,31 @@ final class AddCommand implements Command {
         Settings s = new Settings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery, FaultOptions.parse(args),
                 scheduler);
         try {
-            s.builder(new SettingsCheck(kind.supportsZeroCopy())).validate();
+            s.builder(new SettingsCheck(kind, size)).validate();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(args.command(), e.getMessage());
         }
         return s;
     }
 
-    /** Stands in for the target while the settings are checked, before the real one is opened. */
-    private record SettingsCheck(boolean supportsZeroCopy) implements BlockTarget, IoBufferProvider {
+    /**
+     * Stands in for the target while the settings are checked, before the real one is opened: the
+     * size is the one settled on, the capabilities those of the target kind.
+     */
+    private record SettingsCheck(TargetKind kind, long sizeBytes) implements BlockTarget {
         @Override
-        public int read(io.jublk.core.spi.UblkIo io) {
-            return EIO;
+        public TargetGeometry geometry() {
+            return TargetGeometry.ofSize(sizeBytes);
         }
 
         @Override
-        public int write(io.jublk.core.spi.UblkIo io) {
-            return EIO;
+        public TargetCapabilities capabilities() {
+            return TargetCapabilities.DEFAULT.withZeroCopy(kind.supportsZeroCopy()).withLendsBuffers(kind.lendsBuffers());
         }
 
         @Override
-        public java.lang.foreign.MemorySegment acquire(io.jublk.core.spi.UblkIo io) {
-            return null;
-        }
-
-        @Override
-        public void release(io.jublk.core.spi.UblkIo io, java.lang.foreign.MemorySegment buffer) {
-            // Never lends anything: it only stands in for the target while the settings are checked.
+        public QueueHandler openQueue(UblkQueue queue) {
+            throw new IllegalStateException("a stand-in for checking settings serves no queue");
         }
     }
 

@@ -1,7 +1,6 @@
 package io.jublk.cli;
 
 import java.math.BigDecimal;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

@@ -2,15 +2,11 @@ package io.jublk.core;
 
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
-import io.jublk.uring.Errno;
-import io.jublk.uring.ErrnoException;
 import io.jublk.uring.sys.ProcessCalls;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.control.UblkParams;
 import io.jublk.core.spi.BlockTarget;
-import io.jublk.core.spi.IoBufferProvider;
-import io.jublk.core.spi.TargetCapabilities;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -77,7 +72,7 @@ public final class UblkDevice implements AutoCloseable {
         this.unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
         List<UblkQueue> qs = new ArrayList<>(info.nrHwQueues());
         for (int q = 0; q < info.nrHwQueues(); q++) {
-            qs.add(new UblkQueue(this, q, charFd, b.target, b.bufferProvider));
+            qs.add(new UblkQueue(this, q, charFd, b.target));
         }
         this.queues = Collections.unmodifiableList(qs);
     }

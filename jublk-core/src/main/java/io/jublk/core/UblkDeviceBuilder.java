@@ -4,14 +4,14 @@ import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.control.UblkParams;
 import io.jublk.core.spi.BlockTarget;
-import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
 import io.jublk.uring.sys.ProcessCalls;
 
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -25,12 +25,17 @@ public final class UblkDeviceBuilder {
     private int id = -1;
     private int queues = 1;
     private int depth = 128;
-    private int maxIoBytes = 512 * 1024;
-    private long sizeBytes = -1;
-    private int logicalBlockSize = 512;
-    private int physicalBlockSize = 4096;
+    // What the caller gave; -1 where the target's geometry or jublk's default holds.
+    private int requestedMaxIoBytes = -1;
+    private long requestedSize = -1;
+    private int requestedLogicalBlockSize = -1;
+    private int requestedPhysicalBlockSize = -1;
+    // The values in force, worked out by validate().
+    private int maxIoBytes;
+    private long sizeBytes;
+    private int logicalBlockSize;
+    private int physicalBlockSize;
     DataMode dataMode = DataMode.COPY;
-    IoBufferProvider bufferProvider;
     BlockTarget target;
     private long extraFlags;
     private Recovery recovery = Recovery.OFF;
@@ -80,38 +85,41 @@ public final class UblkDeviceBuilder {
     }
 
     /**
-     * @param maxIoBytes largest request in bytes, a multiple of 4096 up to 32 MiB; default 512 KiB
+     * @param maxIoBytes largest request in bytes, a multiple of 4096 up to 32 MiB; default the
+     *     target's ({@link TargetGeometry#maxIoBytes()}), else 512 KiB
      * @return this builder
      */
     public UblkDeviceBuilder maxIoBytes(int maxIoBytes) {
-        this.maxIoBytes = maxIoBytes;
+        this.requestedMaxIoBytes = maxIoBytes;
         return this;
     }
 
     /**
-     * @param sizeBytes device size in bytes, a positive multiple of the logical block size
+     * @param sizeBytes device size in bytes, a positive multiple of the logical block size; default
+     *     the target's ({@link TargetGeometry#sizeBytes()})
      * @return this builder
      */
     public UblkDeviceBuilder size(long sizeBytes) {
-        this.sizeBytes = sizeBytes;
+        this.requestedSize = sizeBytes;
         return this;
     }
 
     /**
-     * @param bytes logical block size: 512, 1024, 2048 or 4096; default 512
+     * @param bytes logical block size: 512, 1024, 2048 or 4096; default the target's, else 512
      * @return this builder
      */
     public UblkDeviceBuilder logicalBlockSize(int bytes) {
-        this.logicalBlockSize = bytes;
+        this.requestedLogicalBlockSize = bytes;
         return this;
     }
 
     /**
-     * @param bytes physical block size: a power of two from the logical size to 64 KiB; default 4096
+     * @param bytes physical block size: a power of two from the logical size to 64 KiB; default the
+     *     target's, else 4096
      * @return this builder
      */
     public UblkDeviceBuilder physicalBlockSize(int bytes) {
-        this.physicalBlockSize = bytes;
+        this.requestedPhysicalBlockSize = bytes;
         return this;
     }
 
@@ -126,19 +134,8 @@ public final class UblkDeviceBuilder {
     }
 
     /**
-     * Uses the application's buffers ({@link DataMode#COPY_APPLICATION_BUFFERS}).
-     *
-     * @param provider lends a buffer per request
-     * @return this builder
-     */
-    public UblkDeviceBuilder bufferProvider(IoBufferProvider provider) {
-        this.bufferProvider = provider;
-        this.dataMode = DataMode.COPY_APPLICATION_BUFFERS;
-        return this;
-    }
-
-    /**
-     * @param target what serves the device's blocks
+     * @param target what serves the device's blocks; its {@link BlockTarget#geometry()} and
+     *     {@link BlockTarget#capabilities()} shape the device unless this builder overrides them
      * @return this builder
      */
     public UblkDeviceBuilder target(BlockTarget target) {
@@ -182,6 +179,11 @@ public final class UblkDeviceBuilder {
         if (target == null) {
             throw new IllegalArgumentException("no target: call target(...) with what serves the device");
         }
+        TargetGeometry geometry = target.geometry();
+        sizeBytes = requestedSize >= 0 ? requestedSize : geometry.sizeBytes() > 0 ? geometry.sizeBytes() : -1;
+        logicalBlockSize = pick(requestedLogicalBlockSize, geometry.logicalBlockSize(), 512);
+        physicalBlockSize = pick(requestedPhysicalBlockSize, geometry.physicalBlockSize(), Math.max(4096, logicalBlockSize));
+        maxIoBytes = pick(requestedMaxIoBytes, geometry.maxIoBytes(), 512 * 1024);
         if (id < -1 || id >= (1 << 20)) {
             throw new IllegalArgumentException("device id " + id + " is out of range: use 0.." + ((1 << 20) - 1) + ", or -1 for any");
         }
@@ -205,21 +207,29 @@ public final class UblkDeviceBuilder {
                     + maxIoLimit + " (32 MiB)");
         }
         if (sizeBytes <= 0) {
-            throw new IllegalArgumentException(sizeBytes < 0 ? "no size: call size(bytes)" : "device size is zero: give a positive size");
+            throw new IllegalArgumentException(sizeBytes < 0
+                    ? "no size: " + target.getClass().getSimpleName() + " states none in its geometry(); call size(bytes)"
+                    : "device size is zero: give a positive size");
         }
         if (sizeBytes % logicalBlockSize != 0) {
             throw new IllegalArgumentException("device size " + sizeBytes + " is not a multiple of the logical block size "
                     + logicalBlockSize + ": round it to " + (sizeBytes / logicalBlockSize * logicalBlockSize)
                     + " or " + ((sizeBytes / logicalBlockSize + 1) * logicalBlockSize));
         }
-        if (dataMode == DataMode.COPY_APPLICATION_BUFFERS && bufferProvider == null) {
-            throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a bufferProvider(...)");
+        TargetCapabilities caps = target.capabilities();
+        if (dataMode == DataMode.COPY_APPLICATION_BUFFERS && !caps.lendsBuffers()) {
+            throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a target whose queue handlers lend"
+                    + " buffers (TargetCapabilities.lendsBuffers); " + target.getClass().getSimpleName() + " lends none");
         }
-        if (dataMode.isZeroCopy() && target != null && !target.supportsZeroCopy()) {
+        if (dataMode.isZeroCopy() && !caps.zeroCopy()) {
             throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a target that does its IO with"
                     + " fixed buffers on the queue's io_uring; " + target.getClass().getSimpleName()
                     + " does not: use copy or user-copy");
         }
+    }
+
+    private static int pick(int requested, int stated, int fallback) {
+        return requested >= 0 ? requested : stated > 0 ? stated : fallback;
     }
 
     /**
@@ -291,10 +301,11 @@ public final class UblkDeviceBuilder {
                 throw new IllegalArgumentException("device " + devId + " was added with data mode " + mode.cliName()
                         + ", not " + dataMode.cliName() + ": leave dataMode(...) out when recovering");
             }
-            if (mode == DataMode.COPY_APPLICATION_BUFFERS && bufferProvider == null) {
-                throw new IllegalArgumentException("device " + devId + " uses application buffers: give a bufferProvider(...)");
+            if (mode == DataMode.COPY_APPLICATION_BUFFERS && !target.capabilities().lendsBuffers()) {
+                throw new IllegalArgumentException("device " + devId + " uses application buffers, which "
+                        + target.getClass().getSimpleName() + " does not lend");
             }
-            if (mode.isZeroCopy() && !target.supportsZeroCopy()) {
+            if (mode.isZeroCopy() && !target.capabilities().zeroCopy()) {
                 throw new IllegalArgumentException("device " + devId + " is " + mode.cliName() + ", which "
                         + target.getClass().getSimpleName() + " cannot serve");
             }

@@ -4,7 +4,6 @@ import io.jublk.core.engine.QueueEngine;
 import io.jublk.core.engine.QueueHost;
 import io.jublk.core.engine.UserData;
 import io.jublk.core.spi.BlockTarget;
-import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.uring.EventFd;
 import io.jublk.uring.IoUring;
@@ -14,7 +13,7 @@ import io.jublk.uring.IoUring;
  * slot ({@link UblkIo}) per tag.
  *
  * <p>The queue fetches every tag, then for each request the kernel delivers calls the
- * {@link BlockTarget} and commits the result; the commits of one round go to the kernel in one
+ * target's {@link io.jublk.core.spi.QueueHandler} and commits the result; the commits of one round go to the kernel in one
  * {@code io_uring_enter}. When the device stops or is quiesced, the queue
  * {@linkplain #isTerminated() terminates} once the target holds no request.
  *
@@ -34,13 +33,13 @@ public final class UblkQueue implements AutoCloseable {
     private final QueueEngine engine;
     private volatile boolean detachRequested;
 
-    UblkQueue(UblkDevice device, int qid, int charFd, BlockTarget target, IoBufferProvider provider) {
+    UblkQueue(UblkDevice device, int qid, int charFd, BlockTarget target) {
         this.device = device;
         this.qid = qid;
         this.depth = device.queueDepth();
         this.charFd = charFd;
         this.engine = new QueueEngine(this, new Host(), device.id(), qid, depth, device.maxIoBytes(),
-                device.dataMode(), target, provider, charFd);
+                device.dataMode(), target, charFd);
     }
 
     /** @return this queue's id within its device */
@@ -102,7 +101,7 @@ public final class UblkQueue implements AutoCloseable {
 
     /**
      * Builds the user_data for an operation a target submits on this queue's ring; its completion
-     * comes back through {@link BlockTarget#onRingCompletion}.
+     * comes back through {@link io.jublk.core.spi.QueueHandler#onRingCompletion}.
      *
      * @param tag the request the operation serves
      * @param data up to {@value #TARGET_DATA_BITS} bits the target gets back

@@ -1,8 +1,10 @@
 package io.jublk.core;
 
-import io.jublk.uring.Errno;
 import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
+import io.jublk.uring.Errno;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad settings are refused with a message naming the setting, before the kernel is asked. */
 class DeviceValidationTest {
-    private static final BlockTarget TARGET = new BlockTarget() {
+    /** A target that states no geometry, so the caller gives the size. */
+    private static final BlockTarget TARGET = new SizedTarget(TargetGeometry.UNSIZED);
+
+    private record SizedTarget(TargetGeometry geometry) implements BlockTarget, QueueHandler {
+        @Override
+        public QueueHandler openQueue(UblkQueue queue) {
+            return this;
+        }
+
         @Override
         public int read(UblkIo io) {
             return io.length();
@@ -21,10 +31,20 @@ class DeviceValidationTest {
         public int write(UblkIo io) {
             return io.length();
         }
-    };
+    }
 
     private static UblkDeviceBuilder valid() {
         return UblkDevice.builder().target(TARGET).size(1 << 20);
+    }
+
+    @Test
+    void shouldTakeTheGeometryFromTheTargetUnlessOverridden() {
+        BlockTarget target = new SizedTarget(TargetGeometry.ofSize(8 << 20).withLogicalBlockSize(4096).withMaxIoBytes(1 << 20));
+        UblkDevice.builder().target(target).validate();
+        assertTrue(refusal(UblkDevice.builder().target(target).size(1000)).contains("not a multiple of the logical block size 4096"));
+        assertTrue(refusal(UblkDevice.builder().target(target).logicalBlockSize(512).size(1000))
+                .contains("not a multiple of the logical block size 512"));
+        assertTrue(refusal(UblkDevice.builder().target(TARGET)).contains("states none in its geometry(); call size(bytes)"));
     }
 
     private static String refusal(UblkDeviceBuilder b) {
@@ -47,7 +67,8 @@ class DeviceValidationTest {
         assertTrue(refusal(valid().size(0)).contains("size is zero"));
         assertTrue(refusal(UblkDevice.builder().size(4096)).contains("no target"));
         assertTrue(refusal(valid().id(-2)).contains("device id -2"));
-        assertTrue(refusal(valid().dataMode(DataMode.COPY_APPLICATION_BUFFERS)).contains("bufferProvider"));
+        assertTrue(refusal(valid().dataMode(DataMode.COPY_APPLICATION_BUFFERS)).contains("lend"));
+        assertTrue(refusal(valid().dataMode(DataMode.ZERO_COPY)).contains("fixed buffers"));
     }
 
     @Test

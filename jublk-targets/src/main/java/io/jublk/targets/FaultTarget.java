@@ -1,9 +1,12 @@
 package io.jublk.targets;
 
-import io.jublk.core.spi.BlockTarget;
-import io.jublk.core.spi.TargetCapabilities;
-import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.core.uapi.UblkIoOp;
 import io.jublk.uring.ErrnoException;
 
@@ -36,18 +39,22 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Delays take no thread and never block the queue: a delayed request is parked on an
  * {@code IORING_OP_TIMEOUT} on the queue's own io_uring, and when that completes (on the queue's
- * thread, in {@link #onRingCompletion}) the request goes on as above. Inner targets that do their
+ * thread, in the queue handler's {@code onRingCompletion}) the request goes on as above. Inner targets that do their
  * IO on the queue's ring ({@link FileTarget}, zero copy included) are thus still called on the
  * queue's thread. The timeouts' user_data sets the top bit of the 40 bits of target data, so the
  * inner target has {@code UblkQueue.TARGET_DATA_BITS - 1} = 39 bits; every other completion is
  * passed on unchanged.
  *
  * <p>The rates and the delay can be changed while the device runs (from any thread), so one device
- * can fail for a while and then recover. The target forwards {@link #capabilities()},
- * {@link #supportsZeroCopy()}, the queue callbacks and {@link #close()} to the inner target.
+ * can fail for a while and then recover. The target forwards {@link #geometry()},
+ * {@link #capabilities()}, the queue handlers' buffers and ring completions, and {@link #close()}
+ * to the inner target.
  * Nothing is allocated per request. Serves the queues of one device.
  */
 public final class FaultTarget implements BlockTarget, AutoCloseable {
+    private static final int ASYNC = QueueHandler.ASYNC;
+    private static final int EIO = QueueHandler.EIO;
+    private static final int EOPNOTSUPP = QueueHandler.EOPNOTSUPP;
     /** The target data bit that marks this target's own timeouts. */
     private static final long DELAY_MARK = 1L << (UblkQueue.TARGET_DATA_BITS - 1);
     private static final int TIMESPEC_BYTES = 16;
@@ -68,28 +75,12 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
     private volatile double throwRate;
     private volatile double delayRate;
     private volatile long delayNanos;
-    private final PerQueue<QueueState> queues = new PerQueue<>();
     private volatile boolean closed;
 
     private final LongAdder requests = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LongAdder throwsDone = new LongAdder();
     private final LongAdder delays = new LongAdder();
-
-    /** Per-queue state; only the queue's thread touches it after {@link #onQueueStart}. */
-    private static final class QueueState {
-        final FaultDice dice;
-        final byte[] pending;          // what a delayed request does once its timeout fires
-        final Arena arena;
-        final MemorySegment timespecs; // one __kernel_timespec per tag
-
-        QueueState(FaultDice dice, int depth) {
-            this.dice = dice;
-            this.pending = new byte[depth];
-            this.arena = Arena.ofShared();
-            this.timespecs = arena.allocate((long) depth * TIMESPEC_BYTES, 8);
-        }
-    }
 
     private FaultTarget(Builder b) {
         this.inner = b.inner;
@@ -322,41 +313,21 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
     // ---- forwarded ------------------------------------------------------------------------------
 
     @Override
+    public TargetGeometry geometry() {
+        return inner.geometry();
+    }
+
+    @Override
     public TargetCapabilities capabilities() {
         return inner.capabilities();
     }
 
     @Override
-    public boolean supportsZeroCopy() {
-        return inner.supportsZeroCopy();
-    }
-
-    @Override
-    public void onQueueStart(UblkQueue queue) throws IOException {
+    public QueueHandler openQueue(UblkQueue queue) throws IOException {
         if (closed) {
             throw new IOException("fault target over " + inner + " is closed");
         }
-        QueueState state = new QueueState(new FaultDice(seed, queue.queueId()), queue.depth());
-        try {
-            inner.onQueueStart(queue);
-        } catch (IOException | RuntimeException e) {
-            state.arena.close();
-            throw e;
-        }
-        queues.put(queue.queueId(), state);
-    }
-
-    @Override
-    public void onQueueStop(UblkQueue queue) {
-        try {
-            inner.onQueueStop(queue);
-        } finally {
-            QueueState state = queues.remove(queue.queueId());
-            if (state != null) {
-                // The kernel copied each timespec when its timeout was submitted: nothing refers to them now.
-                state.arena.close();
-            }
-        }
+        return new FaultQueue(new FaultDice(seed, queue.queueId()), queue, inner.openQueue(queue));
     }
 
     /**
@@ -386,53 +357,122 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
 
     // ---- requests -------------------------------------------------------------------------------
 
-    @Override
-    public int read(UblkIo io) {
-        return serve(io);
-    }
+    /** One queue's faults in front of the inner target's handler; only the queue's thread touches it. */
+    private final class FaultQueue implements QueueHandler {
+        private final FaultDice dice;
+        private final UblkQueue queue;
+        private final QueueHandler inner;
+        private final byte[] pending;          // what a delayed request does once its timeout fires
+        private final Arena arena;
+        private final MemorySegment timespecs; // one __kernel_timespec per tag
 
-    @Override
-    public int write(UblkIo io) {
-        return serve(io);
-    }
-
-    @Override
-    public int flush(UblkIo io) {
-        return serve(io);
-    }
-
-    @Override
-    public int discard(UblkIo io) {
-        return serve(io);
-    }
-
-    @Override
-    public int writeZeroes(UblkIo io) {
-        return serve(io);
-    }
-
-    @Override
-    public void onRingCompletion(UblkIo io, long data, int res, int flags) {
-        if ((data & DELAY_MARK) == 0) {
-            inner.onRingCompletion(io, data, res, flags);
-            return;
+        FaultQueue(FaultDice dice, UblkQueue queue, QueueHandler inner) {
+            this.dice = dice;
+            this.queue = queue;
+            this.inner = inner;
+            this.pending = new byte[queue.depth()];
+            this.arena = Arena.ofShared();
+            this.timespecs = arena.allocate((long) queue.depth() * TIMESPEC_BYTES, 8);
         }
-        // The delay is over (-ETIME); on any other result, serve the request anyway rather than lose it.
-        int result = act(io, queues.get(io.queue().queueId()).pending[io.tag()]);
-        if (result != ASYNC) {
-            io.complete(result);
-        }
-    }
 
-    private int serve(UblkIo io) {
-        QueueState qs = queues.get(io.queue().queueId());
-        requests.increment();
-        int action = roll(qs.dice, io.op());
-        if ((action & DELAY) != 0 && park(io, qs, action)) {
-            delays.increment();
-            return ASYNC;
+        @Override
+        public int read(UblkIo io) {
+            return serve(io);
         }
-        return act(io, action);
+
+        @Override
+        public int write(UblkIo io) {
+            return serve(io);
+        }
+
+        @Override
+        public int flush(UblkIo io) {
+            return serve(io);
+        }
+
+        @Override
+        public int discard(UblkIo io) {
+            return serve(io);
+        }
+
+        @Override
+        public int writeZeroes(UblkIo io) {
+            return serve(io);
+        }
+
+        @Override
+        public IoBufferProvider bufferProvider() {
+            return inner.bufferProvider();
+        }
+
+        @Override
+        public void onRingCompletion(UblkIo io, long data, int res, int flags) {
+            if ((data & DELAY_MARK) == 0) {
+                inner.onRingCompletion(io, data, res, flags);
+                return;
+            }
+            // The delay is over (-ETIME); on any other result, serve the request anyway rather than lose it.
+            int result = act(io, pending[io.tag()]);
+            if (result != ASYNC) {
+                io.complete(result);
+            }
+        }
+
+        @Override
+        public void stop() {
+            try {
+                inner.stop();
+            } finally {
+                // The kernel copied each timespec when its timeout was submitted: nothing refers to them now.
+                arena.close();
+            }
+        }
+
+        private int serve(UblkIo io) {
+            requests.increment();
+            int action = roll(dice, io.op());
+            if ((action & DELAY) != 0 && park(io, action)) {
+                delays.increment();
+                return ASYNC;
+            }
+            return act(io, action);
+        }
+
+        private int act(UblkIo io, int action) {
+            if ((action & ERROR) != 0) {
+                errors.increment();
+                return errno;
+            }
+            if ((action & THROW) != 0) {
+                throwsDone.increment();
+                throw INJECTED;
+            }
+            return switch (io.op()) {
+                case UblkIoOp.UBLK_IO_OP_READ -> inner.read(io);
+                case UblkIoOp.UBLK_IO_OP_WRITE -> inner.write(io);
+                case UblkIoOp.UBLK_IO_OP_FLUSH -> inner.flush(io);
+                case UblkIoOp.UBLK_IO_OP_DISCARD -> inner.discard(io);
+                case UblkIoOp.UBLK_IO_OP_WRITE_ZEROES -> inner.writeZeroes(io);
+                default -> EOPNOTSUPP;
+            };
+        }
+
+        /** Parks a request on a timeout on its queue's ring; false when the ring has no room (it is served now). */
+        private boolean park(UblkIo io, int action) {
+            int tag = io.tag();
+            long nanos = delayNanos;
+            long at = (long) tag * TIMESPEC_BYTES;
+            timespecs.set(ValueLayout.JAVA_LONG, at, nanos / 1_000_000_000L);
+            timespecs.set(ValueLayout.JAVA_LONG, at + 8, nanos % 1_000_000_000L);
+            try {
+                queue.ring().nextSqe().timeout(timespecs.address() + at, 0, 0)
+                        .userData(UblkQueue.targetUserData(tag, DELAY_MARK));
+            } catch (ErrnoException e) {
+                return false;
+            }
+            pending[tag] = (byte) (action & ~DELAY);
+            return true;
+        }
     }
 
     /**
@@ -456,42 +496,6 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
             action |= DELAY;
         }
         return action;
-    }
-
-    private int act(UblkIo io, int action) {
-        if ((action & ERROR) != 0) {
-            errors.increment();
-            return errno;
-        }
-        if ((action & THROW) != 0) {
-            throwsDone.increment();
-            throw INJECTED;
-        }
-        return switch (io.op()) {
-            case UblkIoOp.UBLK_IO_OP_READ -> inner.read(io);
-            case UblkIoOp.UBLK_IO_OP_WRITE -> inner.write(io);
-            case UblkIoOp.UBLK_IO_OP_FLUSH -> inner.flush(io);
-            case UblkIoOp.UBLK_IO_OP_DISCARD -> inner.discard(io);
-            case UblkIoOp.UBLK_IO_OP_WRITE_ZEROES -> inner.writeZeroes(io);
-            default -> EOPNOTSUPP;
-        };
-    }
-
-    /** Parks a request on a timeout on its queue's ring; false when the ring has no room (it is served now). */
-    private boolean park(UblkIo io, QueueState qs, int action) {
-        int tag = io.tag();
-        long nanos = delayNanos;
-        long at = (long) tag * TIMESPEC_BYTES;
-        qs.timespecs.set(ValueLayout.JAVA_LONG, at, nanos / 1_000_000_000L);
-        qs.timespecs.set(ValueLayout.JAVA_LONG, at + 8, nanos % 1_000_000_000L);
-        try {
-            io.queue().ring().nextSqe().timeout(qs.timespecs.address() + at, 0, 0)
-                    .userData(UblkQueue.targetUserData(tag, DELAY_MARK));
-        } catch (ErrnoException e) {
-            return false;
-        }
-        qs.pending[tag] = (byte) (action & ~DELAY);
-        return true;
     }
 
     private static double checkRate(String what, double rate) {

@@ -1,6 +1,6 @@
 package io.jublk.targets;
 
-import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.sys.FileCalls;
@@ -74,7 +74,7 @@ final class FileInline {
             while (done < length) {
                 long n = FileCalls.pwrite(fd, address + done, length - done, io.offset() + done);
                 if (n <= 0) {
-                    return BlockTarget.EIO;
+                    return QueueHandler.EIO;
                 }
                 done += (int) n;
             }

@@ -1,8 +1,9 @@
 package io.jublk.targets;
 
-import io.jublk.core.spi.BlockTarget;
-import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUringConstants;
@@ -66,7 +67,7 @@ final class FileRing {
         } catch (ErrnoException e) {
             return -e.errnoValue();
         }
-        return BlockTarget.ASYNC;
+        return QueueHandler.ASYNC;
     }
 
     /** Punches a hole; only where the backing is known to punch holes. */
@@ -108,7 +109,7 @@ final class FileRing {
         } catch (ErrnoException e) {
             return -e.errnoValue();
         }
-        return BlockTarget.ASYNC;
+        return QueueHandler.ASYNC;
     }
 
     /** Zero copy: the request's pages are not ours to fill, so read the zeros from /dev/zero into them. */
@@ -119,7 +120,7 @@ final class FileRing {
         } catch (ErrnoException e) {
             return -e.errnoValue();
         }
-        return BlockTarget.ASYNC;
+        return QueueHandler.ASYNC;
     }
 
     private int submitFallocate(UblkIo io, int mode) {
@@ -131,7 +132,7 @@ final class FileRing {
         } catch (ErrnoException e) {
             return -e.errnoValue();
         }
-        return BlockTarget.ASYNC;
+        return QueueHandler.ASYNC;
     }
 
     /**
@@ -159,7 +160,7 @@ final class FileRing {
                     io.complete(Math.min(res, 0));
                 }
             }
-            default -> io.complete(BlockTarget.EIO);
+            default -> io.complete(QueueHandler.EIO);
         }
     }
 
@@ -181,7 +182,7 @@ final class FileRing {
         if (res == 0 && done < length) {
             if (kind != K_READ) {
                 mayHaveHoles(io);
-                io.complete(BlockTarget.EIO);
+                io.complete(QueueHandler.EIO);
                 return;
             }
             // End of a backing file shorter than the device: the rest reads as zeros.
@@ -214,7 +215,7 @@ final class FileRing {
     }
 
     private static void finish(UblkIo io, int submitted) {
-        if (submitted != BlockTarget.ASYNC) {
+        if (submitted != QueueHandler.ASYNC) {
             io.complete(submitted);
         }
     }

@@ -1,17 +1,19 @@
 package io.jublk.targets;
 
-import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.spi.IoBufferProvider;
-import io.jublk.core.spi.TargetCapabilities;
-import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
-import io.jublk.core.uapi.UblkIoOp;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.uring.Errno;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The loop device in user space: a device backed by a regular file or a block device, served through
@@ -57,15 +59,15 @@ import java.nio.file.Path;
  * the lost pages would fault. Thread-safety: a queue only touches its own state, so one target
  * serves every queue.
  */
-public final class FileTarget implements BlockTarget, IoBufferProvider, AutoCloseable {
+public final class FileTarget implements BlockTarget, AutoCloseable {
     private static final int EROFS = Errno.EROFS.value();
 
-    private final FileBacking backing;
-    private final boolean readOnly;
-    private final FileInline inline;
-    private final FileMapping fileMap;   // null when not mapped
-    private final FileRing ring;
-    private final PerQueue<FileQueue> queues = new PerQueue<>();
+    final FileBacking backing;
+    final boolean readOnly;
+    final FileInline inline;
+    final FileMapping fileMap;   // null when not mapped
+    final FileRing ring;
+    private final List<FileQueue> openQueues = new ArrayList<>();
     private volatile boolean closed;
 
     private FileTarget(Builder b) throws IOException {
@@ -210,165 +212,67 @@ public final class FileTarget implements BlockTarget, IoBufferProvider, AutoClos
     }
 
     @Override
-    public boolean supportsZeroCopy() {
-        return true;
+    public TargetGeometry geometry() {
+        return TargetGeometry.ofSize(backing.size).withMaxIoBytes(1 << 20);
     }
 
+    /** Zero copy: the ring's reads and writes use the request's own pages; buffers lent per queue. */
     @Override
     public TargetCapabilities capabilities() {
-        return new TargetCapabilities(true, true, backing.punchHole, !readOnly && (backing.blockDevice || backing.punchHole),
-                false, readOnly);
+        return TargetCapabilities.DEFAULT.withDiscard(backing.punchHole)
+                .withWriteZeroes(!readOnly && (backing.blockDevice || backing.punchHole))
+                .withReadOnly(readOnly).withZeroCopy(true).withLendsBuffers(true);
     }
 
-    // ---- per-queue state ----------------------------------------------------------------------
+    // ---- queues -------------------------------------------------------------------------------
 
     @Override
-    public void onQueueStart(UblkQueue queue) throws IOException {
-        FileQueue state = FileQueue.start(queue);
-        synchronized (queues) {
+    public QueueHandler openQueue(UblkQueue queue) throws IOException {
+        FileQueue handler = FileQueue.start(this, queue);
+        synchronized (openQueues) {
             if (closed) {
-                state.release();
+                handler.release();
                 throw new IOException("file target over " + backing.path + " is closed");
             }
-            queues.put(queue.queueId(), state);
+            openQueues.add(handler);
         }
+        return handler;
     }
 
-    @Override
-    public void onQueueStop(UblkQueue queue) {
-        FileQueue state = queues.remove(queue.queueId());
-        if (state != null) {
-            state.release();
+    void queueStopped(FileQueue handler) {
+        synchronized (openQueues) {
+            openQueues.remove(handler);
         }
-    }
-
-    private FileQueue state(UblkIo io) {
-        return queues.get(io.queue().queueId());
-    }
-
-    // ---- buffers in COPY_APPLICATION_BUFFERS mode -----------------------------------------------
-
-    /**
-     * A small request that goes through the file's mapping (see {@link Builder#map}) is served in place:
-     * the kernel copies a read's data straight out of the file's pages and a write's data straight
-     * into them, one copy as with the kernel's loop device.
-     */
-    @Override
-    public long inPlace(UblkIo io) {
-        if (!inline.serves(io) || !inline.viaFileMap(io)) {
-            return 0L;
-        }
-        if (io.op() == UblkIoOp.UBLK_IO_OP_WRITE && (readOnly || io.fua())) {
-            return 0L;
-        }
-        state(io).inPlace++;
-        return fileMap.address(io);
+        handler.release();
     }
 
     /**
-     * How many requests the running queues have served in place ({@link #inPlace}); a figure for
-     * tests and statistics, read without synchronising with the queues.
+     * How many requests the running queues have served in place (see {@link Builder#map}); a figure
+     * for tests and statistics, read without synchronising with the queues.
      *
      * @return the count over the queues running now
      */
     public long inPlaceRequests() {
-        return queues.sum(qs -> qs.inPlace);
-    }
-
-    /** Other requests get the queue's own buffer for their tag. */
-    @Override
-    public MemorySegment acquire(UblkIo io) {
-        return state(io).buffers[io.tag()];
-    }
-
-    @Override
-    public void release(UblkIo io, MemorySegment buffer) {
-        // The buffers belong to the queue's state for as long as the queue runs.
-    }
-
-    // ---- requests -------------------------------------------------------------------------------
-
-    @Override
-    public int read(UblkIo io) {
-        if (io.isInPlace()) {
-            return io.length();
-        }
-        FileQueue qs = state(io);
-        if (inline.serves(io)) {
-            return inline.read(io, qs);
-        }
-        return ring.read(io, qs);
-    }
-
-    @Override
-    public int write(UblkIo io) {
-        if (readOnly) {
-            return -EROFS;
-        }
-        if (io.isInPlace()) {
-            return io.length();
-        }
-        FileQueue qs = state(io);
-        boolean inlineWrite = inline.serves(io) && !io.fua();
-        if (inlineWrite && inline.viaFileMap(io)) {
-            return fileMap.write(io);
-        }
-        if (fileMap != null) {
-            // Before the write, so that a hole punched meanwhile is never marked as data.
-            fileMap.markData(io);
-        }
-        int result = startWrite(io, qs, inlineWrite);
-        if (result < 0 && result != ASYNC && fileMap != null) {
-            // A write that failed may have left holes where it was to allocate pages.
-            fileMap.markMaybeHoles(io);
-        }
-        return result;
-    }
-
-    private int startWrite(UblkIo io, FileQueue qs, boolean inlineWrite) {
-        if (io.buffer() == null && io.bufferIndex() < 0) {
-            int copied = io.copyFromRequest(0, qs.buffers[io.tag()], 0, io.length());
-            if (copied < 0) {
-                return copied;
+        synchronized (openQueues) {
+            long total = 0;
+            for (FileQueue q : openQueues) {
+                total += q.inPlace;
             }
+            return total;
         }
-        return inlineWrite ? inline.write(io, qs) : ring.write(io, qs);
-    }
-
-    @Override
-    public int flush(UblkIo io) {
-        return readOnly ? 0 : ring.flush(io);
-    }
-
-    @Override
-    public int discard(UblkIo io) {
-        return backing.punchHole ? ring.discard(io) : EOPNOTSUPP;
-    }
-
-    @Override
-    public int writeZeroes(UblkIo io) {
-        if (readOnly) {
-            return -EROFS;
-        }
-        return backing.blockDevice || backing.punchHole ? ring.writeZeroes(io) : EOPNOTSUPP;
-    }
-
-    @Override
-    public void onRingCompletion(UblkIo io, long data, int res, int flags) {
-        ring.complete(io, state(io), data, res);
     }
 
     /** Closes the backing; call after the device is deleted. */
     @Override
     public void close() {
         boolean unmap;
-        synchronized (queues) {
+        synchronized (openQueues) {
             if (closed) {
                 return;
             }
             closed = true;
             // A queue still running would fault on an unmapped file: then the mapping stays, until the process ends.
-            unmap = queues.isEmpty();
+            unmap = openQueues.isEmpty();
         }
         backing.close();
         if (fileMap != null && unmap) {

@@ -1,7 +1,10 @@
 package io.jublk.targets;
 
+import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.sys.MemoryCalls;
@@ -12,9 +15,9 @@ import java.lang.foreign.MemorySegment;
  * A RAM disk in off-heap memory that costs nothing until written: the whole device is one anonymous
  * mapping reserved without backing, so the kernel allocates a page on its first write, reads of
  * untouched pages see zeros, and discard or write-zeroes give whole pages back (MADV_DONTNEED).
- * Safe for concurrent queues: requests touch disjoint ranges or race as on any disk.
+ * One handler, itself, serves every queue: requests touch disjoint ranges or race as on any disk.
  */
-public final class MemTarget implements BlockTarget, AutoCloseable {
+public final class MemTarget implements BlockTarget, QueueHandler, AutoCloseable {
     private static final long PAGE = 4096;
 
     private final MemorySegment memory;
@@ -26,6 +29,21 @@ public final class MemTarget implements BlockTarget, AutoCloseable {
     public MemTarget(long sizeBytes) throws ErrnoException {
         memory = MemoryCalls.mmap(sizeBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
                 MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
+    }
+
+    @Override
+    public TargetGeometry geometry() {
+        return TargetGeometry.ofSize(memory.byteSize());
+    }
+
+    @Override
+    public TargetCapabilities capabilities() {
+        return TargetCapabilities.NO_CACHE.withDiscard(true).withWriteZeroes(true);
+    }
+
+    @Override
+    public QueueHandler openQueue(UblkQueue queue) {
+        return this;
     }
 
     @Override
@@ -65,11 +83,6 @@ public final class MemTarget implements BlockTarget, AutoCloseable {
             return -e.errnoValue();
         }
         return 0;
-    }
-
-    @Override
-    public TargetCapabilities capabilities() {
-        return new TargetCapabilities(false, false, true, true, false, false);
     }
 
     /** Releases the memory; call after the device is deleted. */

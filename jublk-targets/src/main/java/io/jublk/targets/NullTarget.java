@@ -1,14 +1,47 @@
 package io.jublk.targets;
 
+import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
 
 /**
  * Completes every request at once without touching data: reads return whatever the buffer holds,
- * writes are dropped. For measuring the cost of the ublk path itself.
+ * writes are dropped. For measuring the cost of the ublk path itself. One handler, itself, serves
+ * every queue.
  */
-public final class NullTarget implements BlockTarget {
+public final class NullTarget implements BlockTarget, QueueHandler {
+    private final long sizeBytes;
+
+    /** A null device of 250 GiB, as ublksrv's null target has. */
+    public NullTarget() {
+        this(250L << 30);
+    }
+
+    /**
+     * @param sizeBytes the size the device reports
+     */
+    public NullTarget(long sizeBytes) {
+        this.sizeBytes = sizeBytes;
+    }
+
+    @Override
+    public TargetGeometry geometry() {
+        return TargetGeometry.ofSize(sizeBytes);
+    }
+
+    @Override
+    public TargetCapabilities capabilities() {
+        return TargetCapabilities.NO_CACHE.withDiscard(true).withWriteZeroes(true);
+    }
+
+    @Override
+    public QueueHandler openQueue(UblkQueue queue) {
+        return this;
+    }
+
     @Override
     public int read(UblkIo io) {
         return io.length();
@@ -27,10 +60,5 @@ public final class NullTarget implements BlockTarget {
     @Override
     public int writeZeroes(UblkIo io) {
         return 0;
-    }
-
-    @Override
-    public TargetCapabilities capabilities() {
-        return new TargetCapabilities(false, false, true, true, false, false);
     }
 }

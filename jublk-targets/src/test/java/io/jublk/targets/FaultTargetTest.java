@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.core.uapi.UblkIoOp;
 import java.time.Duration;
@@ -23,8 +26,18 @@ class FaultTargetTest {
     private static final int N = 200_000;
 
     /** A target to wrap that records what reaches it. */
-    private static final class Inner implements BlockTarget, AutoCloseable {
+    private static final class Inner implements BlockTarget, QueueHandler, AutoCloseable {
         int closes;
+
+        @Override
+        public TargetGeometry geometry() {
+            return TargetGeometry.ofSize(1 << 20).withLogicalBlockSize(4096);
+        }
+
+        @Override
+        public QueueHandler openQueue(UblkQueue queue) {
+            return this;
+        }
 
         @Override
         public int read(UblkIo io) {
@@ -37,13 +50,8 @@ class FaultTargetTest {
         }
 
         @Override
-        public boolean supportsZeroCopy() {
-            return true;
-        }
-
-        @Override
         public TargetCapabilities capabilities() {
-            return TargetCapabilities.DEFAULT.withDiscard(true);
+            return TargetCapabilities.DEFAULT.withDiscard(true).withZeroCopy(true);
         }
 
         @Override
@@ -147,16 +155,17 @@ class FaultTargetTest {
     }
 
     @Test
-    void shouldForwardCapabilitiesZeroCopyAndClose() {
+    void shouldForwardGeometryCapabilitiesZeroCopyAndClose() {
         Inner inner = new Inner();
         FaultTarget t = FaultTarget.wrap(inner).build();
         assertSame(inner, t.inner());
+        assertEquals(inner.geometry(), t.geometry());
         assertEquals(inner.capabilities(), t.capabilities());
-        assertTrue(t.supportsZeroCopy());
+        assertTrue(t.capabilities().zeroCopy());
         t.close();
         t.close();
         assertEquals(1, inner.closes, "closed once");
-        assertFalse(FaultTarget.wrap(new NullTarget()).build().supportsZeroCopy());
+        assertFalse(FaultTarget.wrap(new NullTarget()).build().capabilities().zeroCopy());
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.jublk.it;
 
 import io.jublk.core.DataMode;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.UblkDeviceBuilder;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.FileTarget;
@@ -47,12 +46,7 @@ class FileTargetIT {
 
     private static UblkDevice device(FileTarget target, DataMode mode) throws Exception {
         assumeKernelHas(mode);
-        UblkDeviceBuilder builder = UblkDevice.builder().target(target).size(target.size()).queues(2).depth(64)
-                .dataMode(mode);
-        if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
-            builder.bufferProvider(target);
-        }
-        UblkDevice dev = builder.build();
+        UblkDevice dev = UblkDevice.builder().target(target).queues(2).depth(64).dataMode(mode).build();
         dev.runQueues();
         dev.start();
         return dev;

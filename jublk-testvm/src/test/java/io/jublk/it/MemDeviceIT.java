@@ -7,6 +7,9 @@ import io.jublk.core.UblkQueue;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.targets.MemTarget;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -36,11 +40,8 @@ class MemDeviceIT {
     @EnumSource(value = DataMode.class, names = {"COPY", "COPY_APPLICATION_BUFFERS", "USER_COPY"})
     void shouldPassFioVerifyInEachDataMode(DataMode mode) throws Exception {
         try (MemTarget mem = new MemTarget(SIZE); ApplicationBuffers pool = new ApplicationBuffers(512 * 1024, 2 * 64)) {
-            UblkDeviceBuilder b = UblkDevice.builder().target(mem).size(SIZE).queues(2).depth(64).dataMode(mode);
-            if (mode == DataMode.COPY_APPLICATION_BUFFERS) {
-                b.bufferProvider(pool);
-            }
-            try (UblkDevice dev = b.build()) {
+            BlockTarget target = mode == DataMode.COPY_APPLICATION_BUFFERS ? new LendingTarget(mem, pool) : mem;
+            try (UblkDevice dev = UblkDevice.builder().target(target).queues(2).depth(64).dataMode(mode).build()) {
                 assertEquals(mode, dev.dataMode());
                 dev.runQueues();
                 dev.start();
@@ -65,7 +66,7 @@ class MemDeviceIT {
         long size = 64L << 20;
         try (Arena arena = Arena.ofShared()) {
             InPlaceStore store = new InPlaceStore(arena.allocate(size, 4096));
-            try (UblkDevice dev = UblkDevice.builder().target(store).bufferProvider(store).size(size).queues(2).depth(32)
+            try (UblkDevice dev = UblkDevice.builder().target(store).queues(2).depth(32)
                     .dataMode(DataMode.COPY_APPLICATION_BUFFERS).build()) {
                 dev.runQueues();
                 dev.start();
@@ -88,13 +89,33 @@ class MemDeviceIT {
     }
 
     /** Storage that is one block of the application's memory, lent in place for every read and write. */
-    private static final class InPlaceStore implements BlockTarget, IoBufferProvider {
+    private static final class InPlaceStore implements BlockTarget, QueueHandler, IoBufferProvider {
         final MemorySegment memory;
         final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicLong notInPlace = new java.util.concurrent.atomic.AtomicLong();
 
         InPlaceStore(MemorySegment memory) {
             this.memory = memory;
+        }
+
+        @Override
+        public TargetGeometry geometry() {
+            return TargetGeometry.ofSize(memory.byteSize());
+        }
+
+        @Override
+        public TargetCapabilities capabilities() {
+            return TargetCapabilities.NO_CACHE.withLendsBuffers(true);
+        }
+
+        @Override
+        public QueueHandler openQueue(UblkQueue queue) {
+            return this;
+        }
+
+        @Override
+        public IoBufferProvider bufferProvider() {
+            return this;
         }
 
         @Override
@@ -234,17 +255,26 @@ class MemDeviceIT {
     void shouldCompleteFromAThreadPool() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (MemTarget mem = new MemTarget(SIZE)) {
-            BlockTarget offloaded = new BlockTarget() {
+            // Reads and writes complete through futures, flushes through complete(int).
+            final class Offloaded implements BlockTarget, QueueHandler {
+                @Override
+                public TargetGeometry geometry() {
+                    return mem.geometry();
+                }
+
+                @Override
+                public QueueHandler openQueue(UblkQueue queue) {
+                    return this;
+                }
+
                 @Override
                 public int read(UblkIo io) {
-                    pool.execute(() -> io.complete(mem.read(io)));
-                    return ASYNC;
+                    return io.completeWhen(CompletableFuture.supplyAsync(() -> mem.read(io), pool));
                 }
 
                 @Override
                 public int write(UblkIo io) {
-                    pool.execute(() -> io.complete(mem.write(io)));
-                    return ASYNC;
+                    return io.completeWhen(CompletableFuture.supplyAsync(() -> mem.write(io), pool));
                 }
 
                 @Override
@@ -252,8 +282,8 @@ class MemDeviceIT {
                     pool.execute(() -> io.complete(0));
                     return ASYNC;
                 }
-            };
-            try (UblkDevice dev = UblkDevice.builder().target(offloaded).size(SIZE).queues(2).depth(64).build()) {
+            }
+            try (UblkDevice dev = UblkDevice.builder().target(new Offloaded()).queues(2).depth(64).build()) {
                 dev.runQueues();
                 dev.start();
                 System.out.println(Commands.fioVerify(dev.blockPath(), 64L << 20, 64, 2));
@@ -332,6 +362,45 @@ class MemDeviceIT {
         @Override
         public void close() {
             arena.close();
+        }
+    }
+
+    /** A target whose queue handlers lend the application's pooled buffers in front of another target. */
+    private record LendingTarget(BlockTarget inner, IoBufferProvider pool) implements BlockTarget {
+        @Override
+        public TargetGeometry geometry() {
+            return inner.geometry();
+        }
+
+        @Override
+        public TargetCapabilities capabilities() {
+            return inner.capabilities().withLendsBuffers(true);
+        }
+
+        @Override
+        public QueueHandler openQueue(UblkQueue queue) throws java.io.IOException {
+            QueueHandler handler = inner.openQueue(queue);
+            return new QueueHandler() {
+                @Override
+                public int read(UblkIo io) {
+                    return handler.read(io);
+                }
+
+                @Override
+                public int write(UblkIo io) {
+                    return handler.write(io);
+                }
+
+                @Override
+                public IoBufferProvider bufferProvider() {
+                    return pool;
+                }
+
+                @Override
+                public void stop() {
+                    handler.stop();
+                }
+            };
         }
     }
 }

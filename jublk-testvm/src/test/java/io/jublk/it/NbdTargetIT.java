@@ -28,7 +28,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -80,8 +79,8 @@ class NbdTargetIT {
     }
 
     private static UblkDevice device(NbdTarget nbd, DataMode mode) throws Exception {
-        UblkDevice dev = UblkDevice.builder().target(nbd).size(nbd.size()).logicalBlockSize(nbd.logicalBlockSize())
-                .maxIoBytes(Math.min(512 << 10, nbd.maxIoBytes())).queues(2).depth(64).dataMode(mode).build();
+        // Size, block size and largest request come from the export.
+        UblkDevice dev = UblkDevice.builder().target(nbd).queues(2).depth(64).dataMode(mode).build();
         dev.runQueues();
         dev.start();
         return dev;

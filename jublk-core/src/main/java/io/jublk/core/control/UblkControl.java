@@ -4,7 +4,6 @@ import io.jublk.core.uapi.CtrlCmdFlyweight;
 import io.jublk.core.uapi.DevInfoFlyweight;
 import io.jublk.core.uapi.ParamsFlyweight;
 import io.jublk.core.uapi.UblkCmd;
-import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;

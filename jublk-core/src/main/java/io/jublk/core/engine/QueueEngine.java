@@ -5,6 +5,7 @@ import io.jublk.core.UblkException;
 import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.uapi.IoCmdFlyweight;
 import io.jublk.core.uapi.IoDescFlyweight;
 import io.jublk.core.uapi.UblkCmd;
@@ -24,7 +25,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The engine behind a {@link UblkQueue}: FETCH every tag, then for each request the kernel
- * delivers, read its descriptor, call the {@link BlockTarget}, and COMMIT_AND_FETCH the result; the
+ * delivers, read its descriptor, call the target's {@link QueueHandler}, and COMMIT_AND_FETCH the result; the
  * commits of one round go to the kernel in one {@code io_uring_enter}. STOP_DEV and QUIESCE_DEV
  * abort fetches (-ENODEV); once the target holds no request the queue is terminated. How data
  * moves is the {@link DataPath} of the device's data mode.
@@ -47,7 +48,8 @@ public final class QueueEngine {
     private final int maxIoBytes;
     private final DataMode mode;
     private final BlockTarget target;
-    private final DataPath path;
+    private QueueHandler handler;
+    private DataPath path;
     private final int charFd;
 
     private final IoSlot[] ios;
@@ -84,12 +86,11 @@ public final class QueueEngine {
      * @param depth the number of tags
      * @param maxIoBytes the largest request
      * @param mode how data moves
-     * @param target what serves the requests
-     * @param provider the application's buffers, or {@code null}
+     * @param target what serves the requests; it opens a handler when the queue starts
      * @param charFd the fd of {@code /dev/ublkcN}
      */
     public QueueEngine(UblkQueue queue, QueueHost host, int devId, int qid, int depth, int maxIoBytes, DataMode mode,
-                       BlockTarget target, IoBufferProvider provider, int charFd) {
+                       BlockTarget target, int charFd) {
         this.queue = queue;
         this.host = host;
         this.devId = devId;
@@ -103,7 +104,6 @@ public final class QueueEngine {
         for (int tag = 0; tag < depth; tag++) {
             ios[tag] = new IoSlot(queue, this, qid, tag);
         }
-        this.path = DataPath.of(mode, this, provider);
         this.state = new byte[depth];
         this.remote = new RemoteCompletions(depth);
     }
@@ -160,14 +160,18 @@ public final class QueueEngine {
             step = "mmap of the io descriptors";
             descriptors = MemoryCalls.mmap(UblkCmd.ioDescMmapLength(depth), MemoryCalls.PROT_READ,
                     MemoryCalls.MAP_SHARED | MemoryCalls.MAP_POPULATE, charFd, UblkCmd.ioDescMmapOffset(qid));
+            step = "opening the target's queue handler";
+            handler = target.openQueue(queue);
+            if (handler == null) {
+                throw new IllegalStateException(target.getClass().getName() + ".openQueue returned no handler");
+            }
+            targetStarted = true;
             step = "the " + mode.cliName() + " data path";
+            path = DataPath.of(mode, this, bufferProvider());
             path.open(ring, ios, maxIoBytes);
             step = "eventfd";
             wakeFd = EventFd.create();
             remote.wakeThrough(wakeFd);
-            step = "target start";
-            target.onQueueStart(queue);
-            targetStarted = true;
             step = "UBLK_U_IO_FETCH_REQ";
             armWake();
             for (int tag = 0; tag < depth; tag++) {
@@ -290,11 +294,23 @@ public final class QueueEngine {
         host.queueClosed();
     }
 
+    private IoBufferProvider bufferProvider() throws java.io.IOException {
+        if (mode != DataMode.COPY_APPLICATION_BUFFERS) {
+            return null;
+        }
+        IoBufferProvider provider = handler.bufferProvider();
+        if (provider == null) {
+            throw new java.io.IOException(target.getClass().getSimpleName() + "'s queue handler lends no buffers"
+                    + " (bufferProvider() is null), which data mode " + mode.cliName() + " needs");
+        }
+        return provider;
+    }
+
     private void stopTarget() {
         try {
-            target.onQueueStop(queue);
+            handler.stop();
         } catch (RuntimeException e) {
-            host.report("target onQueueStop failed", e);
+            host.report("the target's queue handler failed to stop", e);
         }
     }
 
@@ -333,7 +349,7 @@ public final class QueueEngine {
             case UserData.KIND_TARGET -> {
                 IoSlot io = ios[tag];
                 try {
-                    target.onRingCompletion(io, UserData.targetData(userData), res, flags);
+                    handler.onRingCompletion(io, UserData.targetData(userData), res, flags);
                 } catch (RuntimeException | Error e) {
                     targetFailed(io, e);
                 }
@@ -399,18 +415,18 @@ public final class QueueEngine {
         int result;
         try {
             result = switch (io.op()) {
-                case UblkIoOp.UBLK_IO_OP_READ -> target.read(io);
-                case UblkIoOp.UBLK_IO_OP_WRITE -> target.write(io);
-                case UblkIoOp.UBLK_IO_OP_FLUSH -> target.flush(io);
-                case UblkIoOp.UBLK_IO_OP_DISCARD -> target.discard(io);
-                case UblkIoOp.UBLK_IO_OP_WRITE_ZEROES -> target.writeZeroes(io);
-                default -> BlockTarget.EOPNOTSUPP;
+                case UblkIoOp.UBLK_IO_OP_READ -> handler.read(io);
+                case UblkIoOp.UBLK_IO_OP_WRITE -> handler.write(io);
+                case UblkIoOp.UBLK_IO_OP_FLUSH -> handler.flush(io);
+                case UblkIoOp.UBLK_IO_OP_DISCARD -> handler.discard(io);
+                case UblkIoOp.UBLK_IO_OP_WRITE_ZEROES -> handler.writeZeroes(io);
+                default -> QueueHandler.EOPNOTSUPP;
             };
         } catch (RuntimeException | Error e) {
             targetFailed(io, e);
             return;
         }
-        if (result != BlockTarget.ASYNC && state[tag] == S_TARGET) {
+        if (result != QueueHandler.ASYNC && state[tag] == S_TARGET) {
             commit(tag, result);
         }
     }
@@ -419,7 +435,7 @@ public final class QueueEngine {
         targetFailures++;
         host.report("target failed on " + io + "; the request fails with EIO", e);
         if (state[io.tag()] == S_TARGET) {
-            commit(io.tag(), BlockTarget.EIO);
+            commit(io.tag(), QueueHandler.EIO);
         }
     }
 
@@ -427,7 +443,7 @@ public final class QueueEngine {
     void failWithoutData(IoSlot io) {
         targetFailures++;
         state[io.tag()] = S_TARGET;
-        commit(io.tag(), BlockTarget.EIO);
+        commit(io.tag(), QueueHandler.EIO);
     }
 
     void report(String what, Throwable cause) {
@@ -547,7 +563,7 @@ public final class QueueEngine {
                         ? FileCalls.pwrite(charFd, address + done, len - done, position + done)
                         : FileCalls.pread(charFd, address + done, len - done, position + done);
                 if (n <= 0) {
-                    return BlockTarget.EIO;
+                    return QueueHandler.EIO;
                 }
                 done += n;
             }
@@ -583,6 +599,8 @@ public final class QueueEngine {
             QueueRings.unmap(descriptors);
             descriptors = null;
         }
-        path.close(ios);
+        if (path != null) {
+            path.close(ios);
+        }
     }
 }

@@ -4,13 +4,19 @@ import io.jublk.core.DataMode;
 import io.jublk.core.UblkQueue;
 import io.jublk.core.uapi.UblkIoOp;
 
+import io.jublk.uring.ErrnoException;
+
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
 
 /**
  * One request slot (tag) of a queue: the request being served there and the way to reach its data.
  *
  * <p>The queue owns one instance per tag and reuses it for every request on that tag, so nothing is
- * allocated per IO. Its fields are valid from the call into {@link BlockTarget} until
+ * allocated per IO. Its fields are valid from the call into {@link QueueHandler} until
  * {@link #complete(int)}; a target that completes later must copy what it needs first.
  *
  * <p>The queue engine fills the fields; a subclass outside it serves tests of a target, which can
@@ -34,6 +40,7 @@ public abstract class UblkIo {
     protected MemorySegment buffer;
     /** Where the request's data lives already ({@link IoBufferProvider#inPlace}), else 0. */
     protected long inPlaceAddress;
+    private BiConsumer<Number, Throwable> whenDone;
 
     /**
      * @param queue the queue serving the slot, or {@code null} for a request made up in a test
@@ -189,12 +196,54 @@ public abstract class UblkIo {
     }
 
     /**
-     * Completes a request that the target answered with {@link BlockTarget#ASYNC}. Safe from any
+     * Completes a request that the target answered with {@link QueueHandler#ASYNC}. Safe from any
      * thread; from another thread it wakes the queue's thread, which commits the result in a batch.
      *
-     * @param result bytes transferred, zero, or a negative errno, as for {@link BlockTarget}
+     * @param result bytes transferred, zero, or a negative errno, as for {@link QueueHandler}
      */
     public abstract void complete(int result);
+
+    /**
+     * Completes the request when {@code stage} does: with its value (bytes transferred, zero, or a
+     * negative errno), or with the errno of an {@link io.jublk.uring.ErrnoException} that failed
+     * it, EIO for any other failure. For backends that answer with futures (an RPC client, an
+     * executor); the callback object is made once per slot, so only the stage itself costs memory.
+     *
+     * <pre>{@code
+     * public int read(UblkIo io) {
+     *     return io.completeWhen(client.readAsync(io.offset(), io.length(), io.buffer()));
+     * }
+     * }</pre>
+     *
+     * @param stage what completes the request
+     * @return {@link QueueHandler#ASYNC}, for the handler to return
+     */
+    public final int completeWhen(CompletionStage<? extends Number> stage) {
+        BiConsumer<Number, Throwable> done = whenDone;
+        if (done == null) {
+            done = (value, failure) -> complete(resultOf(value, failure));
+            whenDone = done;
+        }
+        stage.whenComplete(done);
+        return QueueHandler.ASYNC;
+    }
+
+    private static int resultOf(Number value, Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException || cause instanceof ExecutionException) {
+            if (cause.getCause() == null) {
+                break;
+            }
+            cause = cause.getCause();
+        }
+        if (cause instanceof ErrnoException e) {
+            return -e.errnoValue();
+        }
+        if (cause != null || value == null) {
+            return QueueHandler.EIO;
+        }
+        return value.intValue();
+    }
 
     /** @return a short description for logs */
     @Override

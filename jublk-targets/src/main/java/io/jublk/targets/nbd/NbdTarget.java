@@ -1,11 +1,13 @@
 package io.jublk.targets.nbd;
 
-import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.DataMode;
-import io.jublk.core.spi.TargetCapabilities;
 import io.jublk.core.UblkDevice;
-import io.jublk.core.spi.UblkIo;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
+import io.jublk.core.spi.UblkIo;
 import io.jublk.targets.nbd.NbdConnection.Command;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.sys.MemoryCalls;
@@ -24,9 +26,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * try (NbdTarget nbd = NbdTarget.builder(NbdUri.parse("nbd://storage:10809/disk0")).open();
- *      UblkDevice dev = UblkDevice.builder().target(nbd).size(nbd.size()).queues(2)
- *              .logicalBlockSize(nbd.logicalBlockSize()).maxIoBytes(Math.min(512 << 10, nbd.maxIoBytes()))
- *              .build()) {
+ *      UblkDevice dev = UblkDevice.builder().target(nbd).queues(2).build()) {
  *     dev.runQueues();
  *     dev.start();
  *     dev.awaitStopped();
@@ -54,10 +54,14 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <p>Lifecycle: open the target, build one device on it, and {@link #close()} the target after the
- * device is closed. Thread-safe: queues call it concurrently.
+ * device is closed. The device takes its size, block size and largest request from the export
+ * ({@link #geometry()}). Thread-safe: queues call it concurrently.
  */
 public final class NbdTarget implements BlockTarget, AutoCloseable {
     private static final int EROFS = 30;
+    private static final int EIO = QueueHandler.EIO;
+    private static final int EOPNOTSUPP = QueueHandler.EOPNOTSUPP;
+    private static final int ASYNC = QueueHandler.ASYNC;
 
     private final ConnectionPool pool;
     /** The export as first negotiated; reconnections must match it. */
@@ -279,15 +283,23 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         return pool.linksUp();
     }
 
+    /** The export's size and block size, and requests of at most 512 KiB or the server's largest. */
+    @Override
+    public TargetGeometry geometry() {
+        return TargetGeometry.ofSize(size).withLogicalBlockSize(logicalBlockSize)
+                .withMaxIoBytes(Math.min(512 << 10, maxIoBytes()));
+    }
+
     @Override
     public TargetCapabilities capabilities() {
-        return new TargetCapabilities(canFlush, canFua, canTrim, canWriteZeroes, rotational, readOnly);
+        return TargetCapabilities.NO_CACHE.withWriteCache(canFlush).withFua(canFua).withDiscard(canTrim)
+                .withWriteZeroes(canWriteZeroes).withRotational(rotational).withReadOnly(readOnly);
     }
 
     // ---- queues ---------------------------------------------------------------------------------
 
     @Override
-    public void onQueueStart(UblkQueue queue) throws IOException {
+    public QueueHandler openQueue(UblkQueue queue) throws IOException {
         if (closed) {
             throw new IOException("the nbd target " + pool + " is closed");
         }
@@ -295,16 +307,16 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         int maxIo = dev.info().maxIoBufBytes();
         if (maxIo > export.maxPayload()) {
             throw new IOException("the device's largest request, " + maxIo + " bytes, exceeds the NBD server's "
-                    + export.maxPayload() + ": build the device with maxIoBytes(target.maxIoBytes())");
+                    + export.maxPayload() + ": leave maxIoBytes(...) to the target, or give at most " + maxIoBytes());
         }
         int lbs = 1 << dev.params().logicalBsShift();
         if (lbs % export.minBlockSize() != 0) {
             throw new IOException("the device's " + lbs + "-byte blocks are not a multiple of the NBD server's minimum block size "
-                    + export.minBlockSize() + ": build the device with logicalBlockSize(target.logicalBlockSize())");
+                    + export.minBlockSize() + ": leave logicalBlockSize(...) to the target");
         }
         if (dev.params().sizeBytes() > export.size()) {
             throw new IOException("the device's size " + dev.params().sizeBytes() + " exceeds the export's " + export.size()
-                    + ": build the device with size(target.size())");
+                    + ": leave size(...) to the target");
         }
         int queues = dev.queues().size();
         int depth = queue.depth();
@@ -336,41 +348,68 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         if (connections == 0) {
             pool.growTo(queues);
         }
+        return new NbdQueue();
     }
 
     // ---- requests -------------------------------------------------------------------------------
 
-    @Override
-    public int read(UblkIo io) {
+    /**
+     * A queue's handler: the requests go to the queue's connection. The handle table is the
+     * device's, since replies arrive on the connections' reader threads.
+     */
+    private final class NbdQueue implements QueueHandler {
+        @Override
+        public int read(UblkIo io) {
+            return NbdTarget.this.read(io);
+        }
+
+        @Override
+        public int write(UblkIo io) {
+            return NbdTarget.this.write(io);
+        }
+
+        @Override
+        public int flush(UblkIo io) {
+            return NbdTarget.this.flush(io);
+        }
+
+        @Override
+        public int discard(UblkIo io) {
+            return NbdTarget.this.discard(io);
+        }
+
+        @Override
+        public int writeZeroes(UblkIo io) {
+            return NbdTarget.this.writeZeroes(io);
+        }
+    }
+
+    private int read(UblkIo io) {
         return send(io, Command.READ, 0);
     }
 
-    @Override
-    public int write(UblkIo io) {
+    private int write(UblkIo io) {
         if (readOnly) {
             return -EROFS;
         }
         return send(io, Command.WRITE, io.fua() && canFua ? NbdConnection.CMD_FLAG_FUA : 0);
     }
 
-    @Override
-    public int flush(UblkIo io) {
+    private int flush(UblkIo io) {
         if (!canFlush) {
             return 0; // no cache to flush: the kernel is told so and should not ask
         }
         return send(io, Command.FLUSH, 0);
     }
 
-    @Override
-    public int discard(UblkIo io) {
+    private int discard(UblkIo io) {
         if (!canTrim) {
             return readOnly ? -EROFS : EOPNOTSUPP;
         }
         return send(io, Command.TRIM, 0);
     }
 
-    @Override
-    public int writeZeroes(UblkIo io) {
+    private int writeZeroes(UblkIo io) {
         if (!canWriteZeroes) {
             return readOnly ? -EROFS : EOPNOTSUPP;
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jublk.core.spi.TargetCapabilities;
+import io.jublk.core.spi.TargetGeometry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,8 @@ class NbdTargetTest {
              NbdTarget t = NbdTarget.builder(s.uri).reporter(line -> { }).open()) {
             assertEquals(64L << 20, t.size());
             assertEquals(512, t.logicalBlockSize());
-            assertEquals(new TargetCapabilities(true, true, true, true, false, false), t.capabilities());
+            assertEquals(TargetCapabilities.DEFAULT.withDiscard(true).withWriteZeroes(true), t.capabilities());
+            assertEquals(TargetGeometry.ofSize(64L << 20).withLogicalBlockSize(512).withMaxIoBytes(512 << 10), t.geometry());
             assertEquals(1, t.connectionCount(), "more connections come with the queues");
             assertEquals(1, t.connectionsUp());
         }
@@ -49,7 +51,7 @@ class NbdTargetTest {
     void shouldNotAdvertiseZeroingWhereTheServerHasNone() throws Exception {
         try (NbdServer s = NbdServer.nbdkit(dir, true, List.of("--filter=nozero"), "memory", "16M", "zeromode=none");
              NbdTarget t = NbdTarget.open(s.uri)) {
-            assertEquals(new TargetCapabilities(true, true, true, false, false, false), t.capabilities());
+            assertEquals(TargetCapabilities.DEFAULT.withDiscard(true), t.capabilities());
         }
     }
 
