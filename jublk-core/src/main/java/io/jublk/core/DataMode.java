@@ -1,6 +1,5 @@
 package io.jublk.core;
 
-import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.spi.UblkIo;
 
@@ -26,7 +25,7 @@ public enum DataMode {
      * target, the queue registers the request's own pages in its io_uring's buffer table
      * (REGISTER_IO_BUF) at index {@link UblkIo#bufferIndex()}, and unregisters them with the commit;
      * the target moves data with READ_FIXED/WRITE_FIXED on that index. Only for targets that do
-     * their IO on the queue's ring ({@link BlockTarget#supportsZeroCopy()}); privileged devices only.
+     * their IO on the queue's ring ({@link io.jublk.core.spi.TargetCapabilities#zeroCopy()}); privileged devices only.
      */
     ZERO_COPY,
     /**

@@ -17,10 +17,6 @@ class DeviceValidationTest {
     private static final BlockTarget TARGET = new SizedTarget(TargetGeometry.UNSIZED);
 
     private record SizedTarget(TargetGeometry geometry) implements BlockTarget, QueueHandler {
-        @Override
-        public QueueHandler openQueue(UblkQueue queue) {
-            return this;
-        }
 
         @Override
         public int read(UblkIo io) {

@@ -63,8 +63,7 @@ final class FileQueue implements QueueHandler, IoBufferProvider {
         DataMode dataMode = queue.device().dataMode();
         if (dataMode == DataMode.USER_COPY || dataMode == DataMode.COPY_APPLICATION_BUFFERS) {
             // Virtual memory only, page aligned per tag (so O_DIRECT is happy); touched when used.
-            mapping = MemoryCalls.mmap((long) queue.depth() * maxIoBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
-                    MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
+            mapping = MemoryCalls.reserve((long) queue.depth() * maxIoBytes);
         }
         return new FileQueue(target, queue.depth(), mapping, maxIoBytes);
     }

@@ -1,6 +1,5 @@
 package io.jublk.targets;
 
-import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
@@ -18,17 +17,14 @@ import java.lang.foreign.MemorySegment;
  * One handler, itself, serves every queue: requests touch disjoint ranges or race as on any disk.
  */
 public final class MemTarget implements BlockTarget, QueueHandler, AutoCloseable {
-    private static final long PAGE = 4096;
-
     private final MemorySegment memory;
 
     /**
-     * @param sizeBytes the device size; only virtual memory is reserved
+     * @param sizeBytes the device size, reserved as address space only
      * @throws ErrnoException when the address space cannot be reserved
      */
     public MemTarget(long sizeBytes) throws ErrnoException {
-        memory = MemoryCalls.mmap(sizeBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
-                MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
+        memory = MemoryCalls.reserve(sizeBytes);
     }
 
     @Override
@@ -39,11 +35,6 @@ public final class MemTarget implements BlockTarget, QueueHandler, AutoCloseable
     @Override
     public TargetCapabilities capabilities() {
         return TargetCapabilities.NO_CACHE.withDiscard(true).withWriteZeroes(true);
-    }
-
-    @Override
-    public QueueHandler openQueue(UblkQueue queue) {
-        return this;
     }
 
     @Override
@@ -58,40 +49,29 @@ public final class MemTarget implements BlockTarget, QueueHandler, AutoCloseable
 
     @Override
     public int discard(UblkIo io) {
-        return zero(io.offset(), io.length());
+        return writeZeroes(io);
     }
 
+    /** Zeroes partial pages by hand and hands whole pages back to the kernel. */
     @Override
     public int writeZeroes(UblkIo io) {
-        return zero(io.offset(), io.length());
-    }
-
-    /** Zeroes a range: partial pages by hand, whole pages by handing them back to the kernel. */
-    private int zero(long offset, long length) {
-        long end = offset + length;
-        long firstPage = (offset + PAGE - 1) & -PAGE;
-        long lastPage = end & -PAGE;
-        if (firstPage >= lastPage) {
-            memory.asSlice(offset, length).fill((byte) 0);
-            return 0;
-        }
-        memory.asSlice(offset, firstPage - offset).fill((byte) 0);
+        long start = io.offset();
+        long end = start + io.length();
+        long firstPage = Math.min((start + 4095) & -4096, end);
+        long lastPage = Math.max(end & -4096, firstPage);
+        memory.asSlice(start, firstPage - start).fill((byte) 0);
         memory.asSlice(lastPage, end - lastPage).fill((byte) 0);
         try {
             MemoryCalls.madvise(memory.address() + firstPage, lastPage - firstPage, MemoryCalls.MADV_DONTNEED);
+            return 0;
         } catch (ErrnoException e) {
             return -e.errnoValue();
         }
-        return 0;
     }
 
     /** Releases the memory; call after the device is deleted. */
     @Override
     public void close() {
-        try {
-            MemoryCalls.munmap(memory);
-        } catch (ErrnoException ignored) {
-            // The mapping goes with the process anyway.
-        }
+        MemoryCalls.munmapQuietly(memory);
     }
 }

@@ -1,6 +1,5 @@
 package io.jublk.targets;
 
-import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
@@ -35,11 +34,6 @@ public final class NullTarget implements BlockTarget, QueueHandler {
     @Override
     public TargetCapabilities capabilities() {
         return TargetCapabilities.NO_CACHE.withDiscard(true).withWriteZeroes(true);
-    }
-
-    @Override
-    public QueueHandler openQueue(UblkQueue queue) {
-        return this;
     }
 
     @Override

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
@@ -32,11 +31,6 @@ class FaultTargetTest {
         @Override
         public TargetGeometry geometry() {
             return TargetGeometry.ofSize(1 << 20).withLogicalBlockSize(4096);
-        }
-
-        @Override
-        public QueueHandler openQueue(UblkQueue queue) {
-            return this;
         }
 
         @Override

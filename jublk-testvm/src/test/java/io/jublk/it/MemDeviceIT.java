@@ -109,11 +109,6 @@ class MemDeviceIT {
         }
 
         @Override
-        public QueueHandler openQueue(UblkQueue queue) {
-            return this;
-        }
-
-        @Override
         public IoBufferProvider bufferProvider() {
             return this;
         }
@@ -260,11 +255,6 @@ class MemDeviceIT {
                 @Override
                 public TargetGeometry geometry() {
                     return mem.geometry();
-                }
-
-                @Override
-                public QueueHandler openQueue(UblkQueue queue) {
-                    return this;
                 }
 
                 @Override

@@ -13,8 +13,7 @@ final class CopyPath extends DataPath {
     @Override
     void open(IoUring ring, IoSlot[] slots, int maxIoBytes) throws ErrnoException {
         // Virtual memory only: a tag's pages are touched by the first request that big.
-        tagBuffers = MemoryCalls.mmap((long) slots.length * maxIoBytes, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
-                MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
+        tagBuffers = MemoryCalls.reserve((long) slots.length * maxIoBytes);
         for (int tag = 0; tag < slots.length; tag++) {
             slots[tag].dataBuffer(tagBuffers.asSlice((long) tag * maxIoBytes, maxIoBytes));
         }

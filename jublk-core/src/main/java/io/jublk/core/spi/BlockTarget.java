@@ -8,12 +8,11 @@ import java.io.IOException;
  * What a ublk device serves: a description of the device (its {@link #geometry()} and
  * {@link #capabilities()}), and a {@link QueueHandler} per queue that reads and writes its blocks.
  *
- * <p>A target with no per-queue state can be its own handler:
+ * <p>A target with no per-queue state can be its own handler, for every queue:
  *
  * <pre>{@code
  * final class ZeroTarget implements BlockTarget, QueueHandler {
  *     public TargetGeometry geometry() { return TargetGeometry.ofSize(1L << 30); }
- *     public QueueHandler openQueue(UblkQueue queue) { return this; }
  *     public int read(UblkIo io) { return io.length(); }
  *     public int write(UblkIo io) { return io.length(); }
  * }
@@ -45,10 +44,17 @@ public interface BlockTarget {
      * Opens the handler of one queue, on that queue's thread, before its first request; the queue
      * stops it ({@link QueueHandler#stop()}) on the same thread after its last. A target that
      * submits its own io_uring operations sets up per-queue state here (registered files, buffers).
+     * By default a target that is itself a {@link QueueHandler} serves every queue.
      *
      * @param queue the queue, whose ring is set up
      * @return the handler that serves the queue's requests
      * @throws IOException when the queue cannot serve this target
      */
-    QueueHandler openQueue(UblkQueue queue) throws IOException;
+    default QueueHandler openQueue(UblkQueue queue) throws IOException {
+        if (this instanceof QueueHandler handler) {
+            return handler;
+        }
+        throw new UnsupportedOperationException(getClass().getName() + " is no QueueHandler and opens none per queue:"
+                + " implement openQueue(UblkQueue)");
+    }
 }

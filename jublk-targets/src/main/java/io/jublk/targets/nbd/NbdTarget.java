@@ -323,8 +323,7 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         MemorySegment mapping = null;
         if (dev.dataMode() == DataMode.USER_COPY) {
             // Virtual memory only; a tag's pages are touched by its first request that big.
-            mapping = MemoryCalls.mmap((long) depth * maxIo, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
-                    MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS | MemoryCalls.MAP_NORESERVE, -1, 0);
+            mapping = MemoryCalls.reserve((long) depth * maxIo);
         }
         synchronized (this) {
             Slots s = slots;

@@ -95,6 +95,27 @@ public final class MemoryCalls {
     }
 
     /**
+     * Reserves private, anonymous, read-write memory without backing: only address space until a
+     * page is first touched, when the kernel allocates it (reads of untouched pages see zeros).
+     *
+     * @param length bytes, rounded up to pages by the kernel
+     * @return the mapping
+     * @throws ErrnoException when the address space cannot be reserved
+     */
+    public static MemorySegment reserve(long length) throws ErrnoException {
+        return mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    }
+
+    /**
+     * munmap(2) of a mapping, ignoring failure, for cleanup actions.
+     *
+     * @param mapping the mapping
+     */
+    public static void munmapQuietly(MemorySegment mapping) {
+        munmapQuietly(mapping.address(), mapping.byteSize());
+    }
+
+    /**
      * munmap(2) of a raw address range, ignoring failure, for cleanup actions.
      *
      * @param address start of the mapping
