@@ -39,7 +39,7 @@ final class FileMapping {
             populate(fd, pages, allocated);
             return new FileMapping(pages, allocated);
         } catch (ErrnoException | RuntimeException e) {
-            unmapQuietly(pages);
+            MemoryCalls.munmapQuietly(pages);
             throw e;
         }
     }
@@ -78,15 +78,7 @@ final class FileMapping {
 
     /** Unmaps the file; only once no queue can touch it. */
     void unmap() {
-        unmapQuietly(pages);
-    }
-
-    static void unmapQuietly(MemorySegment map) {
-        try {
-            MemoryCalls.munmap(map);
-        } catch (ErrnoException ignored) {
-            // Gone with the process anyway.
-        }
+        MemoryCalls.munmapQuietly(pages);
     }
 
     /**

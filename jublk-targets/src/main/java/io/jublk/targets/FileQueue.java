@@ -187,7 +187,7 @@ final class FileQueue implements QueueHandler, IoBufferProvider {
     /** Gives back the buffers; once the queue has stopped. */
     void release() {
         if (mapping != null) {
-            FileMapping.unmapQuietly(mapping);
+            MemoryCalls.munmapQuietly(mapping);
         }
     }
 }

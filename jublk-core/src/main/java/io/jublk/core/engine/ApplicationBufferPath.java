@@ -116,7 +116,7 @@ final class ApplicationBufferPath extends DataPath {
     @Override
     void close(IoSlot[] all) {
         if (scratchPage != null) {
-            QueueRings.unmap(scratchPage);
+            MemoryCalls.munmapQuietly(scratchPage);
             scratchPage = null;
         }
         for (IoSlot slot : all) {

@@ -35,7 +35,7 @@ final class CopyPath extends DataPath {
             for (IoSlot slot : slots) {
                 slot.dataBuffer(null);
             }
-            QueueRings.unmap(tagBuffers);
+            MemoryCalls.munmapQuietly(tagBuffers);
             tagBuffers = null;
         }
     }

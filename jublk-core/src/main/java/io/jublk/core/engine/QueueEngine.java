@@ -596,7 +596,7 @@ public final class QueueEngine {
             wakeFd = null;
         }
         if (descriptors != null) {
-            QueueRings.unmap(descriptors);
+            MemoryCalls.munmapQuietly(descriptors);
             descriptors = null;
         }
         if (path != null) {

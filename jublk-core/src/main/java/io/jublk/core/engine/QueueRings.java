@@ -3,9 +3,7 @@ package io.jublk.core.engine;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;
-import io.jublk.uring.sys.MemoryCalls;
 
-import java.lang.foreign.MemorySegment;
 
 /** How a queue's ring is sized and set up, and how its mappings go. */
 final class QueueRings {
@@ -30,14 +28,6 @@ final class QueueRings {
             }
             // Kernels before 6.1 lack DEFER_TASKRUN.
             return IoUring.builder(entries).cqSize(cqEntries).coopTaskrun().taskrunFlag().build();
-        }
-    }
-
-    static void unmap(MemorySegment mapping) {
-        try {
-            MemoryCalls.munmap(mapping);
-        } catch (ErrnoException ignored) {
-            // Nothing to do: the mapping is gone either way once the process exits.
         }
     }
 }

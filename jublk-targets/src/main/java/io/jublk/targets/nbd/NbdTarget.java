@@ -9,7 +9,6 @@ import io.jublk.core.spi.TargetCapabilities;
 import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.targets.nbd.NbdConnection.Command;
-import io.jublk.uring.ErrnoException;
 import io.jublk.uring.sys.MemoryCalls;
 
 import java.io.IOException;
@@ -330,7 +329,9 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
             if (s == null) {
                 s = new Slots(queues, depth);
             } else if (s.depth != depth || s.ios.length != queues * depth) {
-                unmapQuietly(mapping);
+                if (mapping != null) {
+                    MemoryCalls.munmapQuietly(mapping);
+                }
                 throw new IOException("the nbd target " + pool + " already serves a device of " + s.ios.length / s.depth
                         + " queues of depth " + s.depth + "; open a target per device");
             }
@@ -491,20 +492,9 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         pool.close(); // no reply can arrive after this, so the staging buffers are free
         synchronized (this) {
             for (MemorySegment m : stagingMappings) {
-                unmapQuietly(m);
+                MemoryCalls.munmapQuietly(m);
             }
             stagingMappings.clear();
-        }
-    }
-
-    private static void unmapQuietly(MemorySegment mapping) {
-        if (mapping == null) {
-            return;
-        }
-        try {
-            MemoryCalls.munmap(mapping);
-        } catch (ErrnoException ignored) {
-            // gone with the process anyway
         }
     }
 
