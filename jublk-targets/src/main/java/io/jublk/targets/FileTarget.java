@@ -26,8 +26,8 @@ import java.util.List;
  * straight to or from a shared mapping of the file where its pages hold data, with no system call
  * ({@link Builder#map}); elsewhere, and into holes, with pread/pwrite.
  *
- * <p>The target is also an {@link IoBufferProvider}, for {@link DataMode#COPY_APPLICATION_BUFFERS}:
- * there a mapped file's requests are served in place ({@link #inPlace}), the kernel copying a read's
+ * <p>Its queue handlers lend buffers, for {@link DataMode#COPY_APPLICATION_BUFFERS}: there a mapped
+ * file's requests are served in place ({@link IoBufferProvider#inPlace}), the kernel copying a read's
  * data straight from the file's pages and a write's straight into them: one copy per request, as with
  * the kernel's loop device, where the other copy modes take two (or one and a system call). Writes
  * pay for it with a second round trip to the kernel (NEED_GET_DATA); other requests get a per-tag
