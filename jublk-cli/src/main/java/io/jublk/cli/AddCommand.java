@@ -592,7 +592,7 @@ final class AddCommand implements Command {
             BlockTarget target = s.fault().wrap(s.target().create(s));
             UblkDevice dev;
             try {
-                UblkDeviceBuilder builder = s.builder(target).reporter(line -> err.println(line));
+                UblkDeviceBuilder builder = s.builder(target);
                 dev = takeOver >= 0 ? builder.recover(takeOver) : builder.build();
             } catch (UblkException | RuntimeException e) {
                 if (target instanceof AutoCloseable c) {
