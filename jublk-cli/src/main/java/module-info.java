@@ -3,4 +3,6 @@
  */
 module io.jublk.cli {
     requires io.jublk.targets;
+    // The library's System.Logger records, shown on stderr by -v.
+    requires java.logging;
 }

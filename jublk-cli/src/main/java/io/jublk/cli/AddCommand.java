@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -577,7 +578,7 @@ final class AddCommand implements Command {
             BlockTarget target = s.fault().wrap(s.target().create(s));
             UblkDevice dev;
             try {
-                UblkDeviceBuilder builder = s.builder(target).reporter(line -> err.println(line));
+                UblkDeviceBuilder builder = s.builder(target);
                 dev = takeOver >= 0 ? builder.recover(takeOver) : builder.build();
             } catch (UblkException | RuntimeException e) {
                 if (target instanceof AutoCloseable c) {
@@ -688,8 +689,10 @@ final class AddCommand implements Command {
             cmd.add(setsid.toString());
         }
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "add", "--foreground", "--ready-file", ready.toString()));
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        // The server's log shows what this command line asked to see.
+        cmd.addAll(Collections.nCopies(CliLogging.verbosity(), "-v"));
+        cmd.addAll(List.of("add", "--foreground", "--ready-file", ready.toString()));
         if (takeOver >= 0) {
             cmd.addAll(List.of("--take-over", Integer.toString(takeOver)));
         }

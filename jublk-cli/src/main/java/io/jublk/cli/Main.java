@@ -52,7 +52,9 @@ public final class Main {
      * @return the exit status: 0 success, 1 failure, 2 wrong command line
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        List<String> argv = List.of(args);
+        Verbosity verbosity = Verbosity.parse(List.of(args));
+        CliLogging.configure(verbosity.count(), err);
+        List<String> argv = verbosity.rest();
         if (argv.isEmpty()) {
             err.print(overview());
             return CliException.USAGE;
@@ -113,6 +115,31 @@ public final class Main {
         }
     }
 
+    /**
+     * The global {@code -v}/{@code --verbose} options before the command: each, or each {@code v} of
+     * {@code -vv}, shows more of the library's log.
+     *
+     * @param count how many were given
+     * @param rest the command line after them
+     */
+    record Verbosity(int count, List<String> rest) {
+        static Verbosity parse(List<String> argv) {
+            int count = 0;
+            int i = 0;
+            for (; i < argv.size(); i++) {
+                String a = argv.get(i);
+                if (a.equals("--verbose")) {
+                    count++;
+                } else if (a.length() > 1 && a.startsWith("-") && a.chars().skip(1).allMatch(c -> c == 'v')) {
+                    count += a.length() - 1;
+                } else {
+                    break;
+                }
+            }
+            return new Verbosity(count, argv.subList(i, argv.size()));
+        }
+    }
+
     /** Prints a possibly multi-line message with every line starting with {@code jublk: }. */
     static void printLines(PrintStream err, String message) {
         for (String line : String.valueOf(message).split("\n")) {
@@ -153,6 +180,9 @@ public final class Main {
                 options:
                   -h, --help     show this help ('jublk COMMAND --help' shows a command's)
                   -V, --version  show the version
+                  -v, --verbose  before the command: show what the library logs, one 'jublk:' line
+                                 each on stderr: -v the devices' lifecycle (INFO), -vv queues,
+                                 connections and control commands (DEBUG); warnings always show
 
                 Exit status: 0 success, 1 failure, 2 wrong command line.
                 """);

@@ -49,7 +49,7 @@ enum TargetKind {
      */
     long defaultSize(AddCommand.TargetSpec spec) throws CliException {
         if (this == NBD) {
-            try (NbdTarget probe = NbdTarget.builder(NbdUri.parse(spec.url())).connections(1).reporter(line -> { }).open()) {
+            try (NbdTarget probe = NbdTarget.builder(NbdUri.parse(spec.url())).connections(1).open()) {
                 return probe.size();
             } catch (IOException e) {
                 throw CliException.failure("add: cannot reach the NBD server at " + spec.url() + ": " + message(e)
@@ -111,7 +111,7 @@ enum TargetKind {
 
     private static NbdTarget openNbd(AddCommand.Settings s) throws IOException, CliException {
         NbdTarget nbd = NbdTarget.builder(NbdUri.parse(s.spec().url())).connections(s.spec().connections())
-                .reporter(System.err::println).open();
+                .open();
         String problem = null;
         if (s.sizeBytes() > nbd.size()) {
             problem = "the export has " + nbd.size() + " bytes, less than the " + s.sizeBytes() + " asked for with -s";

@@ -60,7 +60,7 @@ public final class QueueGroup implements Runnable {
 
     /**
      * Hands a queue to the group; the owner starts it ({@link UblkQueue#start()}) in its next
-     * round. A queue that fails to start is reported to its device and closed, so the device's
+     * round. A queue that fails to start is logged (see {@link io.jublk.core}) and closed, so the device's
      * {@link UblkDevice#start()} fails. Any thread.
      *
      * @param queue a queue not yet started
@@ -115,7 +115,7 @@ public final class QueueGroup implements Runnable {
             try {
                 work += q.doWork();
             } catch (UblkException | RuntimeException e) {
-                q.device().report(q, "queue stopped serving", e);
+                q.warn("queue stopped serving", e);
                 q.close();
             }
             if (q.isClosed() || q.isTerminated() || q.isDetachRequested()) {
@@ -189,7 +189,7 @@ public final class QueueGroup implements Runnable {
                 q.signalOnWork(wake);
                 members.add(q);
             } catch (UblkException | RuntimeException e) {
-                q.device().report(q, "queue failed to start", e);
+                q.warn("queue failed to start", e);
                 q.close();
             }
         }

@@ -36,7 +36,7 @@ public final class QueueRunner implements Runnable {
         this.pinned = pinned;
     }
 
-    /** Serves the queue until it terminates or its device is let go; failures are reported to the device and end the loop. */
+    /** Serves the queue until it terminates or its device is let go; a failure is logged at WARNING and ends the loop. */
     @Override
     public void run() {
         try {
@@ -48,7 +48,7 @@ public final class QueueRunner implements Runnable {
                 queue.poll(POLL_NANOS);
             }
         } catch (UblkException | RuntimeException e) {
-            queue.device().report(queue, "queue stopped serving", e);
+            queue.warn("queue stopped serving", e);
         } finally {
             queue.close();
         }

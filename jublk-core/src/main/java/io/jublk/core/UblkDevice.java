@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * A ublk block device served by this process: {@code /dev/ublkbN}, backed by a {@link BlockTarget}.
@@ -36,6 +39,8 @@ import java.util.function.Consumer;
  * <p>Thread-safe for the control methods; each queue belongs to its own thread.
  */
 public final class UblkDevice implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.jublk.device");
+    private static final System.Logger QUEUE_LOG = System.getLogger("io.jublk.queue");
     private static final long QUEUE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final UblkControl control;
@@ -44,7 +49,6 @@ public final class UblkDevice implements AutoCloseable {
     private final UblkParams params;
     private final DataMode dataMode;
     private final BlockTarget target;
-    private final Consumer<String> reporter;
     private final int charFd;
     private final List<UblkQueue> queues;
     private final boolean unprivileged;
@@ -67,7 +71,6 @@ public final class UblkDevice implements AutoCloseable {
         this.params = params;
         this.dataMode = b.dataMode;
         this.target = b.target;
-        this.reporter = b.reporter;
         this.charFd = charFd;
         this.unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
         List<UblkQueue> qs = new ArrayList<>(info.nrHwQueues());
@@ -75,6 +78,11 @@ public final class UblkDevice implements AutoCloseable {
             qs.add(new UblkQueue(this, q, charFd, b.target));
         }
         this.queues = Collections.unmodifiableList(qs);
+        if (LOG.isLoggable(INFO)) {
+            LOG.log(INFO, "device " + id() + (takenOver ? ": taken over from the server that went away, " : " added: ")
+                    + info.nrHwQueues() + " queue(s) of depth " + info.queueDepth() + ", data mode " + dataMode.cliName()
+                    + (info.has(UblkFeature.UNPRIVILEGED_DEV) ? ", unprivileged" : "") + ", recovery " + recovery().cliName());
+        }
     }
 
     /** @return a builder for a new device */
@@ -191,8 +199,10 @@ public final class UblkDevice implements AutoCloseable {
         }
         if (takenOver) {
             control.endUserRecovery(id(), ProcessCalls.getpid(), unprivileged);
+            LOG.log(INFO, "device " + id() + ": recovery ended, " + blockPath() + " serves waiting IO again");
         } else {
             control.startDevice(id(), ProcessCalls.getpid(), unprivileged);
+            LOG.log(INFO, "device " + id() + " started: " + blockPath());
             applyIoScheduler();
         }
         synchronized (this) {
@@ -210,7 +220,7 @@ public final class UblkDevice implements AutoCloseable {
         } catch (IOException | SecurityException e) {
             if (!unprivileged) {
                 // The device works either way, only slower or differently ordered.
-                report(null, "could not set the IO scheduler to " + ioScheduler + " in " + knob, e);
+                warn("could not set the IO scheduler to " + ioScheduler + " in " + knob, e);
             }
         }
     }
@@ -251,6 +261,7 @@ public final class UblkDevice implements AutoCloseable {
                     + " close them (UblkQueue.close()) before the device can be let go");
         }
         UblkControl.closeQuietly(charFd);
+        LOG.log(INFO, "device " + id() + " let go: the kernel keeps it (recovery " + recovery().cliName() + ") for a new server");
         try {
             awaitServerGone();
         } finally {
@@ -272,13 +283,13 @@ public final class UblkDevice implements AutoCloseable {
         try {
             while (control.deviceInfo(id()).state() == UblkCmd.UBLK_S_DEV_LIVE) {
                 if (System.nanoTime() > deadline) {
-                    report(null, "the kernel still shows the device live 10 s after its server let go", null);
+                    warn("the kernel still shows the device live 10 s after its server let go", null);
                     return;
                 }
                 Thread.sleep(10);
             }
         } catch (UblkException e) {
-            report(null, "could not read the device's state after letting go", e);
+            warn("could not read the device's state after letting go", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -302,6 +313,7 @@ public final class UblkDevice implements AutoCloseable {
             }
             stopped = true;
         }
+        LOG.log(INFO, "device " + id() + ": stopping");
         control.stopDevice(id(), unprivileged);
     }
 
@@ -356,13 +368,14 @@ public final class UblkDevice implements AutoCloseable {
                 try {
                     q.close();
                 } catch (IllegalStateException e) {
-                    report(q, "queue still running at delete; its thread did not close it", e);
+                    q.warn("still running at delete; its thread did not close it", e);
                 }
             }
         }
         UblkControl.closeQuietly(charFd);
         try {
             control.deleteDevice(id(), unprivileged);
+            LOG.log(INFO, "device " + id() + " deleted");
         } catch (UblkException e) {
             if (failure == null) {
                 failure = e;
@@ -383,6 +396,9 @@ public final class UblkDevice implements AutoCloseable {
     // ---- queue callbacks ------------------------------------------------------------------------
 
     synchronized void onQueueStarted(UblkQueue q) {
+        if (QUEUE_LOG.isLoggable(DEBUG)) {
+            QUEUE_LOG.log(DEBUG, "device " + id() + " queue " + q.queueId() + ": started, " + q.depth() + " tags fetched");
+        }
         notifyAll();
     }
 
@@ -399,6 +415,9 @@ public final class UblkDevice implements AutoCloseable {
     }
 
     synchronized void onQueueTerminated(UblkQueue q) {
+        if (QUEUE_LOG.isLoggable(DEBUG)) {
+            QUEUE_LOG.log(DEBUG, "device " + id() + " queue " + q.queueId() + ": terminated, no request left with the target");
+        }
         notifyAll();
     }
 
@@ -406,10 +425,15 @@ public final class UblkDevice implements AutoCloseable {
         notifyAll();
     }
 
-    void report(UblkQueue q, String what, Throwable cause) {
-        String line = "jublk: " + (q == null ? "device " + id() : q.toString()) + ": " + what
-                + (cause == null ? "" : ": " + cause);
-        reporter.accept(line);
+    /** A failure the device survives: logged at WARNING on {@code io.jublk.device}. */
+    void warn(String what, Throwable cause) {
+        warn(id(), what, cause);
+    }
+
+    static void warn(int devId, String what, Throwable cause) {
+        if (LOG.isLoggable(WARNING)) {
+            LOG.log(WARNING, "device " + devId + ": " + what, cause);
+        }
     }
 
     private interface Condition {

@@ -12,7 +12,6 @@ import io.jublk.uring.Errno;
 import io.jublk.uring.sys.ProcessCalls;
 
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Configures and adds a device, or takes over one whose server went away. Every setting is
@@ -42,7 +41,6 @@ public final class UblkDeviceBuilder {
     private Boolean unprivileged;
     private boolean dataModeGiven;
     private long ublksrvFlags;
-    Consumer<String> reporter = System.err::println;
     String ioScheduler = "none";
 
     UblkDeviceBuilder() {
@@ -162,15 +160,6 @@ public final class UblkDeviceBuilder {
     }
 
     /**
-     * @param reporter where the device reports failures it survives (a target exception, say); default stderr
-     * @return this builder
-     */
-    public UblkDeviceBuilder reporter(Consumer<String> reporter) {
-        this.reporter = Objects.requireNonNull(reporter, "reporter");
-        return this;
-    }
-
-    /**
      * Checks every setting without touching the kernel.
      *
      * @throws IllegalArgumentException naming the first bad setting and what is allowed
@@ -274,7 +263,7 @@ public final class UblkDeviceBuilder {
      * quiesced): START_USER_RECOVERY, then {@code /dev/ublkcN} is opened and the queues are
      * made; {@link UblkDevice#runQueues()} and {@link UblkDevice#start()} (which ends the
      * recovery) follow as for a new device. The queue count, depth, size and data mode are the
-     * device's own; of this builder only the target, buffer provider, control and reporter
+     * device's own; of this builder only the target, buffer provider and control
      * count. On failure the device is left as it was found, for another try.
      *
      * @param devId the device

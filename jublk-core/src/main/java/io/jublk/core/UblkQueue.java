@@ -8,6 +8,8 @@ import io.jublk.core.spi.UblkIo;
 import io.jublk.uring.EventFd;
 import io.jublk.uring.IoUring;
 
+import static java.lang.System.Logger.Level.WARNING;
+
 /**
  * One hardware queue of a ublk device: its io_uring, its mmapped request descriptors and a request
  * slot ({@link UblkIo}) per tag.
@@ -25,6 +27,7 @@ import io.jublk.uring.IoUring;
 public final class UblkQueue implements AutoCloseable {
     /** Bits of a target's user_data that it may use, see {@link #targetUserData(int, long)}. */
     public static final int TARGET_DATA_BITS = UserData.TARGET_DATA_BITS;
+    private static final System.Logger LOG = System.getLogger("io.jublk.queue");
 
     private final UblkDevice device;
     private final int qid;
@@ -170,6 +173,13 @@ public final class UblkQueue implements AutoCloseable {
         engine.sleeping(asleep);
     }
 
+    /** A failure the queue survives (a target exception, a refused command): logged at WARNING on {@code io.jublk.queue}. */
+    void warn(String what, Throwable cause) {
+        if (LOG.isLoggable(WARNING)) {
+            LOG.log(WARNING, "device " + device.id() + " queue " + qid + ": " + what, cause);
+        }
+    }
+
     @Override
     public String toString() {
         return "ublk-d" + device.id() + "-q" + qid;
@@ -204,7 +214,7 @@ public final class UblkQueue implements AutoCloseable {
 
         @Override
         public void report(String what, Throwable cause) {
-            device.report(UblkQueue.this, what, cause);
+            warn(what, cause);
         }
     }
 }

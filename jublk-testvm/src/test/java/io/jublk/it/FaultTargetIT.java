@@ -21,7 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,9 +43,9 @@ class FaultTargetIT {
 
     @Test
     void shouldFailAboutTheGivenShareOfRequestsWithEioAndServeOnOnceTheRateIsZero() throws Exception {
-        AtomicLong reports = new AtomicLong();
-        try (FaultTarget fault = FaultTarget.wrap(new MemTarget(SIZE)).seed(1).build();
-             UblkDevice dev = device(fault, DataMode.COPY, reports)) {
+        try (LogCapture reports = LogCapture.start("io.jublk", Level.WARNING);
+             FaultTarget fault = FaultTarget.wrap(new MemTarget(SIZE)).seed(1).build();
+             UblkDevice dev = device(fault, DataMode.COPY)) {
             long before = fault.requests();
             fault.errorRate(0.01);
             String json = fioWithErrors(dev.blockPath());
@@ -61,25 +61,25 @@ class FaultTargetIT {
             assertEquals(0, targetFailures(dev), "an errno is a result, not a target failure");
             System.out.println(Commands.fioVerify(dev.blockPath(), 32L << 20, 32, 2));
             assertEquals(injected, fault.injectedErrors(), "nothing failed at rate 0");
-            assertEquals(0, reports.get(), "nothing reported");
+            assertEquals(0, reports.count(), "nothing logged: " + reports);
         }
     }
 
     @Test
     void shouldFailOnlyTheRequestsWhoseCallThrowsAndKeepServing() throws Exception {
-        AtomicLong reports = new AtomicLong();
-        try (FaultTarget fault = FaultTarget.wrap(new MemTarget(SIZE)).seed(2).build();
-             UblkDevice dev = device(fault, DataMode.COPY, reports)) {
+        try (LogCapture reports = LogCapture.start("io.jublk", Level.WARNING);
+             FaultTarget fault = FaultTarget.wrap(new MemTarget(SIZE)).seed(2).build();
+             UblkDevice dev = device(fault, DataMode.COPY)) {
             fault.throwRate(0.02);
             String json = fioWithErrors(dev.blockPath());
             fault.throwRate(0);
             long thrown = fault.injectedThrows();
             long seen = sum(TOTAL_ERR, json);
             System.out.println("throw rate 0.02: " + thrown + " calls threw, queues counted " + targetFailures(dev)
-                    + " target failures, fio counted " + seen + " errors, " + reports.get() + " lines reported");
+                    + " target failures, fio counted " + seen + " errors, " + reports.count() + " warnings logged");
             assertTrue(thrown > 0, "some calls threw");
             assertEquals(thrown, targetFailures(dev), "each throw is one target failure");
-            assertTrue(reports.get() >= thrown, "each reported: " + reports.get());
+            assertTrue(reports.count() >= thrown, "each logged: " + reports.count());
             assertTrue(seen >= thrown / 2 && seen <= 2 * thrown, "fio saw EIO: " + seen + " of " + thrown);
             System.out.println(Commands.fioVerify(dev.blockPath(), 32L << 20, 32, 2));
             assertEquals(thrown, targetFailures(dev), "no failure once the rate is zero");
@@ -97,7 +97,7 @@ class FaultTargetIT {
             }
             Duration delay = Duration.ofMillis(20);
             try (FaultTarget fault = FaultTarget.wrap(FileTarget.open(backing)).seed(3).build();
-                 UblkDevice dev = device(fault, mode, new AtomicLong())) {
+                 UblkDevice dev = device(fault, mode)) {
                 assertEquals(mode, dev.dataMode());
                 double[] plain = readLatencyNanos(dev.blockPath());
                 fault.delay(delay);
@@ -180,9 +180,8 @@ class FaultTargetIT {
 
     // ---- helpers --------------------------------------------------------------------------------
 
-    private static UblkDevice device(FaultTarget fault, DataMode mode, AtomicLong reports) throws Exception {
-        UblkDevice dev = UblkDevice.builder().target(fault).size(SIZE).queues(2).depth(64).dataMode(mode)
-                .reporter(line -> reports.incrementAndGet()).build();
+    private static UblkDevice device(FaultTarget fault, DataMode mode) throws Exception {
+        UblkDevice dev = UblkDevice.builder().target(fault).size(SIZE).queues(2).depth(64).dataMode(mode).build();
         dev.runQueues();
         dev.start();
         return dev;

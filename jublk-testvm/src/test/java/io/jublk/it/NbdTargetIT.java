@@ -24,7 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,10 +51,13 @@ class NbdTargetIT {
 
     private Path work;
     private Path backing;
-    private final List<String> reports = new CopyOnWriteArrayList<>();
+    private LogCapture nbdLog;
+    private List<String> reports;
 
     @BeforeEach
     void createBackingFile() throws Exception {
+        nbdLog = LogCapture.start("io.jublk.nbd", Level.INFO);
+        reports = nbdLog.lines();
         work = Files.createTempDirectory(Path.of("/tmp"), "jublk-nbd");
         backing = work.resolve("export.img");
         try (RandomAccessFile f = new RandomAccessFile(backing.toFile(), "rw")) {
@@ -70,12 +73,13 @@ class NbdTargetIT {
             }
         }
         Files.deleteIfExists(work);
-        reports.forEach(line -> System.out.println("reported: " + line));
+        nbdLog.close();
+        reports.forEach(line -> System.out.println("logged: " + line));
     }
 
     private NbdTarget open(GuestServer server) throws IOException {
         return NbdTarget.builder(server.uri).reconnect(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .reporter(reports::add).open();
+                .open();
     }
 
     private static UblkDevice device(NbdTarget nbd, DataMode mode) throws Exception {

@@ -37,6 +37,7 @@ public final class UblkControl implements AutoCloseable {
     /** Path of the control device. */
     public static final String CONTROL_PATH = "/dev/ublk-control";
 
+    private static final System.Logger LOG = System.getLogger("io.jublk.control");
     private static final int PAYLOAD_BYTES = 8192;
     private static final int DEV_PATH_MAX = 64;
 
@@ -434,9 +435,19 @@ public final class UblkControl implements AutoCloseable {
                 ring.submitAndWait(1);
                 ring.pollCompletions(onResult);
             }
+            logCommand(name, devId, queueId, result);
             return result;
         } catch (ErrnoException e) {
             throw new UblkException(name, devId, e);
+        }
+    }
+
+    /** Refused commands at DEBUG, every command at TRACE: the kernel's answers, for an operator chasing a failure. */
+    private static void logCommand(String name, int devId, int queueId, int res) {
+        System.Logger.Level level = res < 0 ? System.Logger.Level.DEBUG : System.Logger.Level.TRACE;
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, name + " dev " + devId + (queueId != CtrlCmdFlyweight.QUEUE_ID_NONE ? " queue " + queueId : "") + ": "
+                    + (res < 0 ? "refused with " + Errno.of(-res) : "result " + res));
         }
     }
 

@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * The connections of an {@link NbdTarget} to one export, and the thread that brings them back.
@@ -24,13 +27,14 @@ import java.util.function.Consumer;
  * connections.
  */
 final class ConnectionPool implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.jublk.nbd");
+
     private final NbdUri uri;
     private final boolean structuredReplies;
     private final Duration openTimeout;
     private final long backoffMinNanos;
     private final long backoffMaxNanos;
     private final NbdConnection.Listener completions;
-    private final Consumer<String> reporter;
 
     private final Object lock = new Object();
     private final Thread reconnector;
@@ -74,7 +78,7 @@ final class ConnectionPool implements AutoCloseable {
         @Override
         public void failed(IOException cause) {
             if (!closed) {
-                report(index, "lost (" + cause.getMessage() + "); its requests fail with EIO; reconnecting in the background");
+                log(WARNING, index, "lost (" + cause.getMessage() + "); its requests fail with EIO; reconnecting in the background");
             }
             wake();
         }
@@ -89,19 +93,18 @@ final class ConnectionPool implements AutoCloseable {
      * @throws IOException when link 0 cannot be opened
      */
     static ConnectionPool open(NbdUri uri, int connections, boolean structuredReplies, Duration openTimeout,
-                               Duration backoffMin, Duration backoffMax, NbdConnection.Listener completions,
-                               Consumer<String> reporter) throws IOException {
+                               Duration backoffMin, Duration backoffMax, NbdConnection.Listener completions) throws IOException {
         Objects.requireNonNull(uri, "uri");
         if (connections < 1) {
             throw new IllegalArgumentException("connections " + connections + " must be at least 1");
         }
         ConnectionPool pool = new ConnectionPool(uri, structuredReplies, openTimeout, backoffMin, backoffMax,
-                completions, reporter);
+                completions);
         return pool.openLinks(connections);
     }
 
     private ConnectionPool(NbdUri uri, boolean structuredReplies, Duration openTimeout, Duration backoffMin,
-                           Duration backoffMax, NbdConnection.Listener completions, Consumer<String> reporter)
+                           Duration backoffMax, NbdConnection.Listener completions)
             throws IOException {
         this.uri = uri;
         this.structuredReplies = structuredReplies;
@@ -110,10 +113,10 @@ final class ConnectionPool implements AutoCloseable {
         this.backoffMaxNanos = backoffMax.toNanos();
         new Backoff(backoffMinNanos, backoffMaxNanos); // validates before anything is opened
         this.completions = Objects.requireNonNull(completions, "completions");
-        this.reporter = Objects.requireNonNull(reporter, "reporter");
         Link first = new Link(0);
         NbdConnection c = NbdConnection.open(uri, structuredReplies, openTimeout, first);
         first.conn = c;
+        log(DEBUG, 0, "connected, the export has " + c.size() + " bytes");
         this.links = new Link[] {first};
         this.export = c.export();
         this.logicalBlockSize = Math.max(512, export.minBlockSize());
@@ -123,12 +126,13 @@ final class ConnectionPool implements AutoCloseable {
     private ConnectionPool openLinks(int connections) throws IOException {
         try {
             if (connections > 1 && !canMultiConn()) {
-                report(0, "the server does not advertise multi-conn, so one connection serves every queue");
+                log(INFO, 0, "the server does not advertise multi-conn, so one connection serves every queue");
             } else if (connections > 1) {
                 Link[] all = Arrays.copyOf(links, connections);
                 for (int i = 1; i < connections; i++) {
                     all[i] = new Link(i);
                     all[i].conn = NbdConnection.open(uri, structuredReplies, openTimeout, all[i]);
+                    log(DEBUG, i, "connected");
                     links = all; // so close() below sees what is open so far
                 }
             }
@@ -305,7 +309,7 @@ final class ConnectionPool implements AutoCloseable {
         }
         link.backoff.reset();
         if (link.downSinceNanos != 0) {
-            report(link.index, "reconnected after " + link.attempts + (link.attempts == 1 ? " attempt, " : " attempts, ")
+            log(INFO, link.index, "reconnected after " + link.attempts + (link.attempts == 1 ? " attempt, " : " attempts, ")
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - link.downSinceNanos) + " ms down");
         }
         link.downSinceNanos = 0;
@@ -318,7 +322,7 @@ final class ConnectionPool implements AutoCloseable {
         if (!problem.equals(link.lastProblem)) {
             // Once per kind of problem, not once per attempt.
             link.lastProblem = problem;
-            report(link.index, problem + "; retrying with backoff up to "
+            log(WARNING, link.index, problem + "; retrying with backoff up to "
                     + TimeUnit.NANOSECONDS.toMillis(backoffMaxNanos) + " ms");
         }
     }
@@ -347,8 +351,10 @@ final class ConnectionPool implements AutoCloseable {
         return "the export is read-only now, and the device is writable";
     }
 
-    private void report(int link, String what) {
-        reporter.accept("jublk: nbd " + uri + " connection " + link + ": " + what);
+    private void log(System.Logger.Level level, int link, String what) {
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, "nbd " + uri + " connection " + link + ": " + what);
+        }
     }
 
     private static void closeQuietly(NbdConnection c) {
@@ -385,6 +391,9 @@ final class ConnectionPool implements AutoCloseable {
             if (c != null) {
                 closeQuietly(c);
             }
+        }
+        if (LOG.isLoggable(DEBUG)) {
+            LOG.log(DEBUG, "nbd " + uri + ": disconnected " + links.length + " connection(s)");
         }
     }
 

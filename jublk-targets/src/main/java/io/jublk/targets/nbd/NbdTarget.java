@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * A device whose blocks live on an NBD server: each request becomes an NBD command, pipelined on
@@ -109,7 +108,7 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
     private NbdTarget(Builder b) throws IOException {
         int wanted = b.connections == 0 ? 1 : b.connections;
         this.pool = ConnectionPool.open(b.uri, wanted, b.structuredReplies, b.openTimeout, b.backoffMin, b.backoffMax,
-                onReply, b.reporter);
+                onReply);
         try {
             this.export = pool.export();
             this.connections = b.connections;
@@ -149,7 +148,8 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
 
     /**
      * Opens a target with the defaults: a connection per queue when the server allows it, reconnect
-     * backoff from 100 ms to 5 s, reports to stderr.
+     * backoff from 100 ms to 5 s; connection losses and
+     * reconnects are logged on {@code io.jublk.nbd}.
      *
      * @param uri where the export is
      * @return the target, connected
@@ -167,7 +167,6 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
         private Duration backoffMax = Duration.ofSeconds(5);
         private Duration openTimeout = NbdConnection.DEFAULT_OPEN_TIMEOUT;
         private boolean structuredReplies = true;
-        private Consumer<String> reporter = System.err::println;
 
         private Builder(NbdUri uri) {
             this.uri = Objects.requireNonNull(uri, "uri");
@@ -221,16 +220,6 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
          */
         public Builder structuredReplies(boolean on) {
             this.structuredReplies = on;
-            return this;
-        }
-
-        /**
-         * @param reporter where connection losses, reconnects and refused exports are reported, one
-         *     line each; default stderr
-         * @return this builder
-         */
-        public Builder reporter(Consumer<String> reporter) {
-            this.reporter = Objects.requireNonNull(reporter, "reporter");
             return this;
         }
 

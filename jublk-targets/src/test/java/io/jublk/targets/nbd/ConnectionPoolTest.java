@@ -23,7 +23,12 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,9 +51,32 @@ class ConnectionPoolTest {
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final Completions completions = new Completions();
+    private final Logger nbdLogger = Logger.getLogger("io.jublk.nbd");
+    private final Handler logLines = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            log.add(r.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void captureLog() {
+        nbdLogger.setLevel(Level.ALL);
+        nbdLogger.addHandler(logLines);
+    }
 
     @AfterEach
     void tearDown() {
+        nbdLogger.removeHandler(logLines);
+        nbdLogger.setLevel(null);
         for (int i = cleanup.size() - 1; i >= 0; i--) {
             try {
                 cleanup.get(i).close();
@@ -66,7 +94,7 @@ class ConnectionPoolTest {
 
     private ConnectionPool pool(NbdServer server, int connections) throws IOException {
         return closeLater(ConnectionPool.open(server.uri, connections, true, Duration.ofSeconds(5), FAST_MIN, FAST_MAX,
-                completions, log::add));
+                completions));
     }
 
     private Path image(long size) throws IOException {
@@ -148,7 +176,7 @@ class ConnectionPoolTest {
     void shouldFailToOpenWhenNothingListens() {
         NbdUri nobody = NbdUri.unix(dir.resolve("nobody.sock"), "");
         assertThrows(IOException.class, () -> ConnectionPool.open(nobody, 1, true, Duration.ofSeconds(5), FAST_MIN,
-                FAST_MAX, completions, log::add));
+                FAST_MAX, completions));
     }
 
     @Test
@@ -233,7 +261,7 @@ class ConnectionPoolTest {
     void shouldStopReconnectingWhenClosed() throws Exception {
         NbdServer s = closeLater(NbdServer.nbdkit(dir, true, List.of(), "memory", "16M"));
         ConnectionPool pool = ConnectionPool.open(s.uri, 1, true, Duration.ofSeconds(5), FAST_MIN, FAST_MAX,
-                completions, log::add);
+                completions);
         s.kill();
         await("down", () -> pool.route(0) == null);
         long start = System.nanoTime();

@@ -25,7 +25,7 @@ class NbdTargetTest {
     @Test
     void shouldAdvertiseWhatTheServerOffers() throws Exception {
         try (NbdServer s = NbdServer.nbdkit(dir, true, List.of(), "memory", "64M");
-             NbdTarget t = NbdTarget.builder(s.uri).reporter(line -> { }).open()) {
+             NbdTarget t = NbdTarget.builder(s.uri).open()) {
             assertEquals(64L << 20, t.size());
             assertEquals(512, t.logicalBlockSize());
             assertEquals(TargetCapabilities.DEFAULT.withDiscard(true).withWriteZeroes(true), t.capabilities());
