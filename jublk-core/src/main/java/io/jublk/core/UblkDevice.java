@@ -7,6 +7,7 @@ import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.control.UblkParams;
 import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.stats.DeviceStats;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,6 +116,11 @@ public final class UblkDevice implements AutoCloseable {
     /** @return the queues, by queue id */
     public List<UblkQueue> queues() {
         return queues;
+    }
+
+    /** @return what the device's queues have served so far, queue by queue and in total; any thread */
+    public DeviceStats stats() {
+        return DeviceStats.of(id(), queues.stream().map(UblkQueue::stats).toList());
     }
 
     /** @return what the kernel does with the device when this server goes away */
