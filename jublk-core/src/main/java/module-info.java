@@ -6,10 +6,13 @@
  */
 module io.jublk.core {
     requires transitive io.jublk.uring;
+    requires jdk.jfr;
 
     exports io.jublk.core;
     exports io.jublk.core.spi;
     exports io.jublk.core.control;
     exports io.jublk.core.stats;
+    // JFR reads the events' fields.
+    exports io.jublk.core.jfr to jdk.jfr;
     exports io.jublk.core.uapi to io.jublk.targets, io.jublk.cli;
 }

@@ -7,6 +7,8 @@ import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.control.UblkParams;
 import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.jfr.DeviceEvents;
+import io.jublk.core.jfr.QueueStatisticsEvent;
 import io.jublk.core.stats.DeviceStats;
 
 import java.io.IOException;
@@ -17,6 +19,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+
+import jdk.jfr.Event;
 
 /**
  * A ublk block device served by this process: {@code /dev/ublkbN}, backed by a {@link BlockTarget}.
@@ -57,6 +61,7 @@ public final class UblkDevice implements AutoCloseable {
     private boolean stopped;
     private boolean closed;
     private boolean detached;
+    private final AutoCloseable statisticsEvents;
 
     UblkDevice(UblkDeviceBuilder b, UblkControl control, boolean ownsControl, UblkDeviceInfo info, UblkParams params,
                        int charFd, boolean takenOver) {
@@ -76,6 +81,9 @@ public final class UblkDevice implements AutoCloseable {
             qs.add(new UblkQueue(this, q, charFd, b.target));
         }
         this.queues = Collections.unmodifiableList(qs);
+        DeviceEvents.added(info.devId(), takenOver, info.nrHwQueues(), info.queueDepth(), params.sizeBytes(),
+                dataMode.cliName(), Recovery.of(info.flags()).toString(), target.getClass().getName());
+        this.statisticsEvents = QueueStatisticsEvent.register(this::stats);
     }
 
     /** @return a builder for a new device */
@@ -195,12 +203,14 @@ public final class UblkDevice implements AutoCloseable {
                 throw new UblkException("UBLK_U_CMD_START_DEV", id(), null, "a queue failed before the device started");
             }
         }
+        Event event = DeviceEvents.begin(takenOver ? DeviceEvents.Step.RECOVERED : DeviceEvents.Step.STARTED, id());
         if (takenOver) {
             control.endUserRecovery(id(), ProcessCalls.getpid(), unprivileged);
         } else {
             control.startDevice(id(), ProcessCalls.getpid(), unprivileged);
             applyIoScheduler();
         }
+        DeviceEvents.end(event, null);
         synchronized (this) {
             started = true;
         }
@@ -260,6 +270,8 @@ public final class UblkDevice implements AutoCloseable {
         try {
             awaitServerGone();
         } finally {
+            stopStatisticsEvents();
+            DeviceEvents.record(DeviceEvents.Step.DETACHED, id());
             if (ownsControl) {
                 control.close();
             }
@@ -309,6 +321,7 @@ public final class UblkDevice implements AutoCloseable {
             stopped = true;
         }
         control.stopDevice(id(), unprivileged);
+        DeviceEvents.record(DeviceEvents.Step.STOPPED, id());
     }
 
     /**
@@ -337,6 +350,7 @@ public final class UblkDevice implements AutoCloseable {
             }
             closed = true;
         }
+        Event deleted = DeviceEvents.begin(DeviceEvents.Step.DELETED, id());
         UblkException failure = null;
         if (queues.stream().anyMatch(UblkQueue::isStarted)) {
             try {
@@ -378,6 +392,8 @@ public final class UblkDevice implements AutoCloseable {
                 control.close();
             }
         }
+        stopStatisticsEvents();
+        DeviceEvents.end(deleted, failure);
         synchronized (this) {
             notifyAll();
         }
@@ -437,6 +453,14 @@ public final class UblkDevice implements AutoCloseable {
                 throw new UblkException("waiting for the queues of device " + id() + " to be " + what, id(), null,
                         "interrupted");
             }
+        }
+    }
+
+    private void stopStatisticsEvents() {
+        try {
+            statisticsEvents.close();
+        } catch (Exception e) {
+            report(null, "could not stop the statistics events", e);
         }
     }
 

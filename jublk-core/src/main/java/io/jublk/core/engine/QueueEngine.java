@@ -3,6 +3,7 @@ package io.jublk.core.engine;
 import io.jublk.core.DataMode;
 import io.jublk.core.UblkException;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.jfr.TargetFailures;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.stats.QueueStats;
@@ -55,6 +56,7 @@ public final class QueueEngine {
     private final byte[] state;
     private final RemoteCompletions remote;
     private final QueueCounters counters;
+    private final TargetFailures failureEvents;
     private final RemoteCompletions.Sink onRemote = this::onRemoteCompletion;
     private boolean dataRequested;   // a NEED_GET_DATA was queued this round
 
@@ -107,6 +109,7 @@ public final class QueueEngine {
         this.state = new byte[depth];
         this.remote = new RemoteCompletions(depth);
         this.counters = new QueueCounters(depth);
+        this.failureEvents = new TargetFailures(devId, qid);
     }
 
     /** @return the queue's io_uring (owner thread only) */
@@ -430,6 +433,7 @@ public final class QueueEngine {
 
     private void targetFailed(IoSlot io, Throwable e) {
         targetFailures++;
+        failureEvents.failed(io, e);
         host.report("target failed on " + io + "; the request fails with EIO", e);
         if (state[io.tag()] == S_TARGET) {
             commit(io.tag(), QueueHandler.EIO);
