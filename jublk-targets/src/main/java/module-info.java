@@ -3,6 +3,7 @@
  */
 module io.jublk.targets {
     requires transitive io.jublk.core;
+    requires jdk.jfr;
 
     exports io.jublk.targets;
     exports io.jublk.targets.nbd;

@@ -7,6 +7,9 @@ import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.control.UblkParams;
 import io.jublk.core.spi.BlockTarget;
+import io.jublk.core.jfr.DeviceEvents;
+import io.jublk.core.jfr.QueueStatisticsEvent;
+import io.jublk.core.stats.DeviceStats;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
+
+import jdk.jfr.Event;
 
 /**
  * A ublk block device served by this process: {@code /dev/ublkbN}, backed by a {@link BlockTarget}.
@@ -60,6 +65,7 @@ public final class UblkDevice implements AutoCloseable {
     private boolean stopped;
     private boolean closed;
     private boolean detached;
+    private final AutoCloseable statisticsEvents;
 
     UblkDevice(UblkDeviceBuilder b, UblkControl control, boolean ownsControl, UblkDeviceInfo info, UblkParams params,
                        int charFd, boolean takenOver) {
@@ -83,6 +89,9 @@ public final class UblkDevice implements AutoCloseable {
                     + info.nrHwQueues() + " queue(s) of depth " + info.queueDepth() + ", data mode " + dataMode.cliName()
                     + (info.has(UblkFeature.UNPRIVILEGED_DEV) ? ", unprivileged" : "") + ", recovery " + recovery().cliName());
         }
+        DeviceEvents.added(info.devId(), takenOver, info.nrHwQueues(), info.queueDepth(), params.sizeBytes(),
+                dataMode.cliName(), Recovery.of(info.flags()).toString(), target.getClass().getName());
+        this.statisticsEvents = QueueStatisticsEvent.register(this::stats);
     }
 
     /** @return a builder for a new device */
@@ -123,6 +132,11 @@ public final class UblkDevice implements AutoCloseable {
     /** @return the queues, by queue id */
     public List<UblkQueue> queues() {
         return queues;
+    }
+
+    /** @return what the device's queues have served so far, queue by queue and in total; any thread */
+    public DeviceStats stats() {
+        return DeviceStats.of(id(), queues.stream().map(UblkQueue::stats).toList());
     }
 
     /** @return what the kernel does with the device when this server goes away */
@@ -197,6 +211,7 @@ public final class UblkDevice implements AutoCloseable {
                 throw new UblkException("UBLK_U_CMD_START_DEV", id(), null, "a queue failed before the device started");
             }
         }
+        Event event = DeviceEvents.begin(takenOver ? DeviceEvents.Step.RECOVERED : DeviceEvents.Step.STARTED, id());
         if (takenOver) {
             control.endUserRecovery(id(), ProcessCalls.getpid(), unprivileged);
             LOG.log(INFO, "device " + id() + ": recovery ended, " + blockPath() + " serves waiting IO again");
@@ -205,6 +220,7 @@ public final class UblkDevice implements AutoCloseable {
             LOG.log(INFO, "device " + id() + " started: " + blockPath());
             applyIoScheduler();
         }
+        DeviceEvents.end(event, null);
         synchronized (this) {
             started = true;
         }
@@ -265,6 +281,8 @@ public final class UblkDevice implements AutoCloseable {
         try {
             awaitServerGone();
         } finally {
+            stopStatisticsEvents();
+            DeviceEvents.record(DeviceEvents.Step.DETACHED, id());
             if (ownsControl) {
                 control.close();
             }
@@ -315,6 +333,7 @@ public final class UblkDevice implements AutoCloseable {
         }
         LOG.log(INFO, "device " + id() + ": stopping");
         control.stopDevice(id(), unprivileged);
+        DeviceEvents.record(DeviceEvents.Step.STOPPED, id());
     }
 
     /**
@@ -343,6 +362,7 @@ public final class UblkDevice implements AutoCloseable {
             }
             closed = true;
         }
+        Event deleted = DeviceEvents.begin(DeviceEvents.Step.DELETED, id());
         UblkException failure = null;
         if (queues.stream().anyMatch(UblkQueue::isStarted)) {
             try {
@@ -385,6 +405,8 @@ public final class UblkDevice implements AutoCloseable {
                 control.close();
             }
         }
+        stopStatisticsEvents();
+        DeviceEvents.end(deleted, failure);
         synchronized (this) {
             notifyAll();
         }
@@ -455,6 +477,14 @@ public final class UblkDevice implements AutoCloseable {
                 throw new UblkException("waiting for the queues of device " + id() + " to be " + what, id(), null,
                         "interrupted");
             }
+        }
+    }
+
+    private void stopStatisticsEvents() {
+        try {
+            statisticsEvents.close();
+        } catch (Exception e) {
+            warn("could not stop the statistics events", e);
         }
     }
 

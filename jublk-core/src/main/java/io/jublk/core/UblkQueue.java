@@ -5,6 +5,7 @@ import io.jublk.core.engine.QueueHost;
 import io.jublk.core.engine.UserData;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.UblkIo;
+import io.jublk.core.stats.QueueStats;
 import io.jublk.uring.EventFd;
 import io.jublk.uring.IoUring;
 
@@ -100,6 +101,11 @@ public final class UblkQueue implements AutoCloseable {
     /** @return requests whose target call threw or which completed twice; each failed with EIO */
     public long targetFailures() {
         return engine.targetFailures();
+    }
+
+    /** @return what this queue has served so far: a snapshot, cheap enough to take every second; any thread */
+    public QueueStats stats() {
+        return engine.stats();
     }
 
     /**

@@ -11,7 +11,12 @@ import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
 import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
+import io.jublk.core.stats.DeviceStats;
+import io.jublk.core.stats.QueueStats;
 import io.jublk.targets.MemTarget;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +26,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +59,71 @@ class MemDeviceIT {
                 assertTrue(pool.lent() > 0, "the application's buffers were used");
                 assertEquals(0, pool.outstanding(), "every lent buffer came back");
             }
+        }
+    }
+
+    /**
+     * The device's statistics count what fio did, and a recording over the device's life holds its
+     * lifecycle and statistics events.
+     */
+    @Test
+    void shouldCountFiosRequestsAndRecordTheLifecycle() throws Exception {
+        Path file = Files.createTempFile(Path.of("/tmp"), "jublk-mem", ".jfr");
+        int devId;
+        try (MemTarget mem = new MemTarget(SIZE); Recording recording = new Recording()) {
+            for (String event : new String[] {"DeviceAdded", "DeviceStarted", "DeviceStopped", "DeviceDeleted"}) {
+                recording.enable("io.jublk." + event);
+            }
+            recording.enable("io.jublk.QueueStatistics").withPeriod(Duration.ofMillis(200));
+            recording.start();
+            try (UblkDevice dev = UblkDevice.builder().target(mem).queues(2).depth(64).build()) {
+                devId = dev.id();
+                dev.runQueues();
+                dev.start();
+                Thread.sleep(500); // let the kernel's and udev's probing reads end
+                DeviceStats before = dev.stats();
+                String out = Commands.check(300, "fio", "--name=stats", "--filename=" + dev.blockPath(),
+                        "--ioengine=io_uring", "--direct=1", "--rw=randrw", "--bs=4k", "--iodepth=16",
+                        "--size=32m", "--io_size=16m", "--output-format=terse", "--terse-version=3");
+                DeviceStats done = dev.stats().minus(before);
+                System.out.println(out + "\n" + dev.stats() + "\nduring fio:\n" + done);
+                String[] f = out.strip().lines().reduce((first, last) -> last).orElseThrow().split(";");
+                long readBytes = Long.parseLong(f[5]) * 1024;
+                long writeBytes = Long.parseLong(f[46]) * 1024;
+                QueueStats total = done.total();
+                assertTrue(readBytes > 0 && writeBytes > 0, "fio read and wrote: " + out);
+                // Reads: udev's probing may still add a few of its own.
+                assertTrue(total.read().bytes() >= readBytes, "read bytes " + total);
+                assertEquals(writeBytes, total.write().bytes(), "written bytes");
+                // The block layer may merge fio's 4 KiB requests, never split them.
+                assertTrue(total.read().requests() > 0 && total.read().requests() <= total.read().bytes() / 512, "reads " + total);
+                assertTrue(total.write().requests() > 0 && total.write().requests() <= writeBytes / 4096, "writes " + total);
+                assertEquals(0, total.errors());
+                assertEquals(0, dev.stats().total().inFlight());
+                assertTrue(total.wakeUps() > 0 && total.wakeUpRequests() >= total.read().requests(), "wake-ups " + total);
+                assertEquals(total.requests(), total.serviceTime().count());
+                assertTrue(total.serviceTime().p50() > 0 && total.serviceTime().p999() >= total.serviceTime().p50());
+                Thread.sleep(500); // a statistics event or two after fio
+            }
+            recording.stop();
+            recording.dump(file);
+        }
+        try {
+            List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
+                    .filter(e -> e.getEventType().getName().startsWith("io.jublk.") && e.getInt("deviceId") == devId)
+                    .toList();
+            List<String> names = events.stream().map(e -> e.getEventType().getName()).toList();
+            for (String name : List.of("io.jublk.DeviceAdded", "io.jublk.DeviceStarted", "io.jublk.DeviceStopped",
+                    "io.jublk.DeviceDeleted")) {
+                assertEquals(1, names.stream().filter(name::equals).count(), name + " in " + names);
+            }
+            assertTrue(names.indexOf("io.jublk.DeviceAdded") < names.indexOf("io.jublk.DeviceStarted")
+                    || events.get(names.indexOf("io.jublk.DeviceAdded")).getStartTime()
+                    .isBefore(events.get(names.indexOf("io.jublk.DeviceStarted")).getStartTime()), "added before started");
+            assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("io.jublk.QueueStatistics")
+                    && e.getLong("writes") > 0), "queue statistics with fio's writes");
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 

@@ -2,10 +2,15 @@ package io.jublk.it;
 
 import io.jublk.core.UblkDevice;
 import io.jublk.targets.NullTarget;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +21,6 @@ class QueueAllocationIT {
 
     @Test
     void shouldAllocateLessThanOneBytePerIo() throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (UblkDevice dev = UblkDevice.builder().target(new NullTarget()).size(1L << 30).queues(1).depth(64).build()) {
             dev.runQueues();
             dev.start();
@@ -24,17 +28,45 @@ class QueueAllocationIT {
                     .filter(t -> t.getName().startsWith("ublk-d" + dev.id() + "-q"))
                     .mapToLong(Thread::threadId).toArray();
             assertTrue(queueThreads.length == 1, "one queue thread");
-            double perIo = Double.MAX_VALUE;
-            // The JIT must compile the path first (the JDK's errno capture allocates until it does).
-            for (int round = 0; round < 8 && perIo >= 1.0; round++) {
-                long before = threads.getThreadAllocatedBytes(queueThreads[0]);
-                long ios = runFio(dev.blockPath());
-                long bytes = threads.getThreadAllocatedBytes(queueThreads[0]) - before;
-                perIo = (double) bytes / ios;
-                System.out.printf("round %d: %d bytes over %d IOs = %.4f bytes/IO%n", round, bytes, ios, perIo);
-            }
+            double perIo = measure(dev, queueThreads[0], "no recording");
             assertTrue(perIo < 1.0, "steady-state allocation per IO " + perIo + " bytes");
+            assertTrue(dev.stats().total().read().requests() > IOS, "the counters saw the reads: " + dev.stats());
+
+            // A recording with every jublk event on must not cost the queue an allocation either.
+            Path file = Files.createTempFile(Path.of("/tmp"), "jublk-alloc", ".jfr");
+            try (Recording recording = new Recording()) {
+                for (String event : new String[] {"DeviceAdded", "DeviceStarted", "DeviceStopped", "DeviceDeleted",
+                        "TargetFailure"}) {
+                    recording.enable("io.jublk." + event);
+                }
+                recording.enable("io.jublk.QueueStatistics").withPeriod(Duration.ofMillis(100));
+                recording.start();
+                perIo = measure(dev, queueThreads[0], "recording");
+                recording.stop();
+                recording.dump(file);
+                assertTrue(perIo < 1.0, "steady-state allocation per IO while recording " + perIo + " bytes");
+                assertTrue(RecordingFile.readAllEvents(file).stream()
+                        .anyMatch(e -> e.getEventType().getName().equals("io.jublk.QueueStatistics")
+                                && e.getLong("reads") > IOS), "the recording holds the queue's statistics");
+            } finally {
+                Files.deleteIfExists(file);
+            }
+            System.out.println(dev.stats());
         }
+    }
+
+    private static double measure(UblkDevice dev, long queueThread, String what) throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        double perIo = Double.MAX_VALUE;
+        // The JIT must compile the path first (the JDK's errno capture allocates until it does).
+        for (int round = 0; round < 8 && perIo >= 1.0; round++) {
+            long before = threads.getThreadAllocatedBytes(queueThread);
+            long ios = runFio(dev.blockPath());
+            long bytes = threads.getThreadAllocatedBytes(queueThread) - before;
+            perIo = (double) bytes / ios;
+            System.out.printf("%s, round %d: %d bytes over %d IOs = %.4f bytes/IO%n", what, round, bytes, ios, perIo);
+        }
+        return perIo;
     }
 
     private static long runFio(String device) throws Exception {

@@ -1,5 +1,6 @@
 package io.jublk.core.control;
 
+import io.jublk.core.jfr.DeviceEvents;
 import io.jublk.core.uapi.CtrlCmdFlyweight;
 import io.jublk.core.uapi.DevInfoFlyweight;
 import io.jublk.core.uapi.ParamsFlyweight;
@@ -264,7 +265,9 @@ public final class UblkControl implements AutoCloseable {
      * @throws UblkException when the command fails (EBUSY on timeout)
      */
     public void quiesceDevice(int devId, long timeoutMillis, boolean unprivileged) throws UblkException {
+        jdk.jfr.Event event = DeviceEvents.begin(DeviceEvents.Step.QUIESCED, devId);
         simple("UBLK_U_CMD_QUIESCE_DEV", UblkCmd.UBLK_U_CMD_QUIESCE_DEV, devId, timeoutMillis, unprivileged);
+        DeviceEvents.end(event, null);
     }
 
     /**

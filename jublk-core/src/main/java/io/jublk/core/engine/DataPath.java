@@ -1,10 +1,14 @@
 package io.jublk.core.engine;
 
 import io.jublk.core.DataMode;
+import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.IoBufferProvider;
+import io.jublk.core.spi.QueueHandler;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;
 import io.jublk.uring.SubmissionEntry;
+
+import java.io.IOException;
 
 /**
  * How request data moves in one {@link DataMode}: what the queue maps or registers at start, the
@@ -14,17 +18,29 @@ abstract class DataPath {
     /**
      * @param mode the device's data mode
      * @param engine the queue
-     * @param provider the application's buffers, for {@link DataMode#COPY_APPLICATION_BUFFERS}
+     * @param handler the target's queue handler, which lends buffers in {@link DataMode#COPY_APPLICATION_BUFFERS}
+     * @param target the target, to name in a complaint
      * @return the data path for the mode
+     * @throws IOException when the mode needs lent buffers and the handler lends none
      */
-    static DataPath of(DataMode mode, QueueEngine engine, IoBufferProvider provider) {
+    static DataPath of(DataMode mode, QueueEngine engine, QueueHandler handler, BlockTarget target) throws IOException {
         return switch (mode) {
             case COPY -> new CopyPath();
-            case COPY_APPLICATION_BUFFERS -> new ApplicationBufferPath(engine, provider);
+            case COPY_APPLICATION_BUFFERS -> new ApplicationBufferPath(engine, bufferProvider(mode, handler, target));
             case USER_COPY -> new DataPath() { };
             case ZERO_COPY -> new ZeroCopyPath(engine);
             case AUTO_ZERO_COPY -> new AutoZeroCopyPath();
         };
+    }
+
+    private static IoBufferProvider bufferProvider(DataMode mode, QueueHandler handler, BlockTarget target)
+            throws IOException {
+        IoBufferProvider provider = handler.bufferProvider();
+        if (provider == null) {
+            throw new IOException(target.getClass().getSimpleName() + "'s queue handler lends no buffers"
+                    + " (bufferProvider() is null), which data mode " + mode.cliName() + " needs");
+        }
+        return provider;
     }
 
     /**

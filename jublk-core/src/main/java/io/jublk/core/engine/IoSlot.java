@@ -1,9 +1,12 @@
 package io.jublk.core.engine;
 
 import io.jublk.core.UblkQueue;
+import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkIoOp;
+import io.jublk.uring.ErrnoException;
+import io.jublk.uring.sys.FileCalls;
 
 import java.lang.foreign.MemorySegment;
 
@@ -11,10 +14,12 @@ import java.lang.foreign.MemorySegment;
 final class IoSlot extends UblkIo {
     private final QueueEngine engine;
     private final long userCopyBase;
+    private final int charFd;
 
-    IoSlot(UblkQueue queue, QueueEngine engine, int qid, int tag) {
+    IoSlot(UblkQueue queue, QueueEngine engine, int qid, int tag, int charFd) {
         super(queue, tag);
         this.engine = engine;
+        this.charFd = charFd;
         this.userCopyBase = UblkCmd.userCopyOffset(qid, tag, 0);
     }
 
@@ -44,7 +49,22 @@ final class IoSlot extends UblkIo {
 
     @Override
     protected int userCopy(boolean toRequest, long address, long requestOffset, int len) {
-        return engine.userCopy(toRequest, address, len, userCopyBase + requestOffset);
+        long position = userCopyBase + requestOffset;
+        long done = 0;
+        try {
+            while (done < len) {
+                long n = toRequest
+                        ? FileCalls.pwrite(charFd, address + done, len - done, position + done)
+                        : FileCalls.pread(charFd, address + done, len - done, position + done);
+                if (n <= 0) {
+                    return QueueHandler.EIO;
+                }
+                done += n;
+            }
+        } catch (ErrnoException e) {
+            return -e.errnoValue();
+        }
+        return len;
     }
 
     @Override

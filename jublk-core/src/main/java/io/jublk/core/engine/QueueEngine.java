@@ -3,9 +3,10 @@ package io.jublk.core.engine;
 import io.jublk.core.DataMode;
 import io.jublk.core.UblkException;
 import io.jublk.core.UblkQueue;
+import io.jublk.core.jfr.TargetFailures;
 import io.jublk.core.spi.BlockTarget;
-import io.jublk.core.spi.IoBufferProvider;
 import io.jublk.core.spi.QueueHandler;
+import io.jublk.core.stats.QueueStats;
 import io.jublk.core.uapi.IoCmdFlyweight;
 import io.jublk.core.uapi.IoDescFlyweight;
 import io.jublk.core.uapi.UblkCmd;
@@ -18,7 +19,6 @@ import io.jublk.uring.IoUring;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
 import io.jublk.uring.sys.EventCalls;
-import io.jublk.uring.sys.FileCalls;
 import io.jublk.uring.sys.MemoryCalls;
 
 import java.lang.foreign.MemorySegment;
@@ -55,6 +55,8 @@ public final class QueueEngine {
     private final IoSlot[] ios;
     private final byte[] state;
     private final RemoteCompletions remote;
+    private final QueueCounters counters;
+    private final TargetFailures failureEvents;
     private final RemoteCompletions.Sink onRemote = this::onRemoteCompletion;
     private boolean dataRequested;   // a NEED_GET_DATA was queued this round
 
@@ -102,10 +104,12 @@ public final class QueueEngine {
         this.charFd = charFd;
         this.ios = new IoSlot[depth];
         for (int tag = 0; tag < depth; tag++) {
-            ios[tag] = new IoSlot(queue, this, qid, tag);
+            ios[tag] = new IoSlot(queue, this, qid, tag, charFd);
         }
         this.state = new byte[depth];
         this.remote = new RemoteCompletions(depth);
+        this.counters = new QueueCounters(depth);
+        this.failureEvents = new TargetFailures(devId, qid);
     }
 
     /** @return the queue's io_uring (owner thread only) */
@@ -131,6 +135,11 @@ public final class QueueEngine {
     /** @return requests whose target call threw or which completed twice; each failed with EIO */
     public long targetFailures() {
         return targetFailures;
+    }
+
+    /** @return what the queue has served so far; any thread */
+    public QueueStats stats() {
+        return counters.snapshot(qid, targetFailures);
     }
 
     /**
@@ -167,7 +176,7 @@ public final class QueueEngine {
             }
             targetStarted = true;
             step = "the " + mode.cliName() + " data path";
-            path = DataPath.of(mode, this, bufferProvider());
+            path = DataPath.of(mode, this, handler, target);
             path.open(ring, ios, maxIoBytes);
             step = "eventfd";
             wakeFd = EventFd.create();
@@ -212,6 +221,7 @@ public final class QueueEngine {
                 submit();
             }
             afterRound();
+            counters.roundEnded(work);
             return work;
         } catch (ErrnoException e) {
             throw new UblkException("io_uring_enter on queue " + qid, devId, e);
@@ -250,6 +260,7 @@ public final class QueueEngine {
             work += remote.drain(onRemote);
             work += finishDataRequests();
             afterRound();
+            counters.roundEnded(work);
             return work;
         } catch (ErrnoException e) {
             throw new UblkException("io_uring_enter on queue " + qid, devId, e);
@@ -292,18 +303,6 @@ public final class QueueEngine {
         }
         releaseResources();
         host.queueClosed();
-    }
-
-    private IoBufferProvider bufferProvider() throws java.io.IOException {
-        if (mode != DataMode.COPY_APPLICATION_BUFFERS) {
-            return null;
-        }
-        IoBufferProvider provider = handler.bufferProvider();
-        if (provider == null) {
-            throw new java.io.IOException(target.getClass().getSimpleName() + "'s queue handler lends no buffers"
-                    + " (bufferProvider() is null), which data mode " + mode.cliName() + " needs");
-        }
-        return provider;
     }
 
     private void stopTarget() {
@@ -412,6 +411,7 @@ public final class QueueEngine {
     private void dispatch(IoSlot io) {
         int tag = io.tag();
         state[tag] = S_TARGET;
+        counters.dispatched(tag, System.nanoTime());
         int result;
         try {
             result = switch (io.op()) {
@@ -433,6 +433,7 @@ public final class QueueEngine {
 
     private void targetFailed(IoSlot io, Throwable e) {
         targetFailures++;
+        failureEvents.failed(io, e);
         host.report("target failed on " + io + "; the request fails with EIO", e);
         if (state[io.tag()] == S_TARGET) {
             commit(io.tag(), QueueHandler.EIO);
@@ -473,7 +474,9 @@ public final class QueueEngine {
     }
 
     private void commit(int tag, int result) {
-        long address = path.beforeCommit(ios[tag]);
+        IoSlot io = ios[tag];
+        counters.committed(tag, io.op(), io.length(), result, System.nanoTime());
+        long address = path.beforeCommit(io);
         queueIoCommand(UblkCmd.UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result, address);
         state[tag] = S_FETCHED;
     }
@@ -553,24 +556,6 @@ public final class QueueEngine {
             }
         }
         return false;
-    }
-
-    int userCopy(boolean toRequest, long address, int len, long position) {
-        long done = 0;
-        try {
-            while (done < len) {
-                long n = toRequest
-                        ? FileCalls.pwrite(charFd, address + done, len - done, position + done)
-                        : FileCalls.pread(charFd, address + done, len - done, position + done);
-                if (n <= 0) {
-                    return QueueHandler.EIO;
-                }
-                done += n;
-            }
-        } catch (ErrnoException e) {
-            return -e.errnoValue();
-        }
-        return len;
     }
 
     private void checkOwner() {

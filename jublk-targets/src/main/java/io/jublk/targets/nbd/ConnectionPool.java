@@ -78,6 +78,7 @@ final class ConnectionPool implements AutoCloseable {
         @Override
         public void failed(IOException cause) {
             if (!closed) {
+                NbdEvents.disconnected(uri, index, cause);
                 log(WARNING, index, "lost (" + cause.getMessage() + "); its requests fail with EIO; reconnecting in the background");
             }
             wake();
@@ -116,6 +117,7 @@ final class ConnectionPool implements AutoCloseable {
         Link first = new Link(0);
         NbdConnection c = NbdConnection.open(uri, structuredReplies, openTimeout, first);
         first.conn = c;
+        NbdEvents.connected(uri, 0);
         log(DEBUG, 0, "connected, the export has " + c.size() + " bytes");
         this.links = new Link[] {first};
         this.export = c.export();
@@ -132,6 +134,7 @@ final class ConnectionPool implements AutoCloseable {
                 for (int i = 1; i < connections; i++) {
                     all[i] = new Link(i);
                     all[i].conn = NbdConnection.open(uri, structuredReplies, openTimeout, all[i]);
+                    NbdEvents.connected(uri, i);
                     log(DEBUG, i, "connected");
                     links = all; // so close() below sees what is open so far
                 }
@@ -308,7 +311,10 @@ final class ConnectionPool implements AutoCloseable {
             link.conn = c;
         }
         link.backoff.reset();
-        if (link.downSinceNanos != 0) {
+        if (link.downSinceNanos == 0) {
+            NbdEvents.connected(uri, link.index);
+        } else {
+            NbdEvents.reconnected(uri, link.index, link.attempts, System.nanoTime() - link.downSinceNanos);
             log(INFO, link.index, "reconnected after " + link.attempts + (link.attempts == 1 ? " attempt, " : " attempts, ")
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - link.downSinceNanos) + " ms down");
         }
