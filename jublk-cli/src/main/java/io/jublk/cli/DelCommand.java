@@ -91,7 +91,7 @@ final class DelCommand implements Command {
             throws UblkException, CliException, InterruptedException {
         String done = stopAndDelete(ctl, info, timeoutSeconds);
         // Settings kept for 'jublk recover' are of no use once the device is gone.
-        ServerState.remove(AddCommand.runDir(), info.devId());
+        RunDirectory.removeState(info.devId());
         return done;
     }
 

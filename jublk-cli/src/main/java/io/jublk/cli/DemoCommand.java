@@ -83,7 +83,7 @@ final class DemoCommand implements Command {
         if (size < 64L << 20) {
             throw CliException.usage(name(), "the demo needs at least 64M for ext4 and its files");
         }
-        AddCommand.Settings settings = new AddCommand.Settings(TargetKind.MEM, size, queues, depth, -1, mode, 512);
+        AddSettings settings = new AddSettings(TargetKind.MEM, size, queues, depth, -1, mode, 512);
         try {
             settings.builder(new io.jublk.targets.NullTarget()).validate();
         } catch (IllegalArgumentException e) {
@@ -113,7 +113,7 @@ final class DemoCommand implements Command {
             dev.runQueues();
             dev.start();
             String bdev = dev.blockPath();
-            step(out, "add", AddCommand.describe(dev.info(), settings, false));
+            step(out, "add", settings.describe(dev.info(), false));
 
             Host.ExecResult r = Host.execChecked(TOOL_TIMEOUT, List.of(mkfs.toString(), "-q", "-F", "-L", "jublk-demo", bdev));
             step(out, "mkfs.ext4", "ext4 on " + bdev + " in " + seconds(r.elapsed()));

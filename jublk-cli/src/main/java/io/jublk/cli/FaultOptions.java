@@ -25,7 +25,7 @@ record FaultOptions(double errorRate, Duration delay, double delayRate, Long see
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|ms|s)");
 
-    /** @return the options, for {@link AddCommand#options()} */
+    /** @return the options, for {@link AddOptions#table()} */
     static List<Args.Option> options() {
         return List.of(
                 Args.Option.value("fault-error-rate", (char) 0, "R"),
