@@ -97,8 +97,7 @@ final class DemoCommand implements Command {
         Path fio = args.has("no-fio") ? null : Host.which("fio");
 
         Demo demo = new Demo(umount, err);
-        Thread hook = new Thread(demo::cleanup, "jublk-demo-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread hook = ShutdownHooks.add("jublk-demo-cleanup", demo::cleanup);
         try {
             out.printf("jublk demo: ext4 on a %s RAM disk served by this JVM (kernel %s)%n", Sizes.format(size), Host.kernelRelease());
             MemTarget target;
@@ -198,11 +197,7 @@ final class DemoCommand implements Command {
             return 0;
         } finally {
             demo.cleanup();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down: the hook cleans up
-            }
+            ShutdownHooks.remove(hook);
         }
     }
 
