@@ -117,7 +117,7 @@ final class AddCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         AddSettings asked = AddOptions.parse(args);
-        int timeout = args.intValue("timeout", "--timeout", Daemon.DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        int timeout = DeviceOptions.timeoutSeconds(args, Daemon.DEFAULT_TIMEOUT_SECONDS);
         Host.requireDriverAccess("add");
         AddSettings s;
         long features;
@@ -137,7 +137,7 @@ final class AddCommand implements Command {
                         + " copy mode; leave out -u/-z/--data-mode");
             }
         }
-        int takeOver = args.intValue("take-over", "--take-over", -1, 0, (1 << 20) - 1);
+        int takeOver = args.intValue("take-over", "--take-over", -1, 0, DeviceOptions.MAX_ID);
         if (args.has("foreground")) {
             String ready = args.value("ready-file");
             return DeviceServer.serve(s, takeOver, ready == null ? null : Path.of(ready), out, err);

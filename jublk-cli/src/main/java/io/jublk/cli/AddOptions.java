@@ -34,7 +34,7 @@ final class AddOptions {
                 Args.Option.value("size", 's', "SIZE"),
                 Args.Option.value("queues", 'q', "N"),
                 Args.Option.value("depth", 'd', "N"),
-                Args.Option.value("number", 'n', "ID"),
+                DeviceOptions.NUMBER,
                 Args.Option.value("block-size", 'b', "BYTES"),
                 Args.Option.value("path", 'p', "FILE"),
                 Args.Option.flag("direct", (char) 0),
@@ -48,7 +48,7 @@ final class AddOptions {
                 Args.Option.value("io-scheduler", (char) 0, "NAME"),
                 Args.Option.hidden("take-over", "ID"),
                 Args.Option.flag("foreground", 'f'),
-                Args.Option.value("timeout", (char) 0, "SECONDS"),
+                DeviceOptions.TIMEOUT,
                 Args.Option.hidden("ready-file", "PATH")));
         o.addAll(FaultOptions.options());
         return o;
@@ -68,7 +68,7 @@ final class AddOptions {
         TargetKind kind = TargetKind.parse(args.value("type"));
         int queues = args.intValue("queues", "-q/--queues", 1, 1, UblkCmd.UBLK_MAX_NR_QUEUES);
         int depth = args.intValue("depth", "-d/--depth", 128, 1, UblkCmd.UBLK_MAX_QUEUE_DEPTH);
-        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
+        int id = DeviceOptions.id(args);
         int blockSize = args.intValue("block-size", "-b/--block-size", 512, 512, 4096);
         TargetSpec spec = targetSpec(args, kind);
         long size = args.has("size") ? args.sizeValue("size", "-s/--size", 0) : kind.defaultSize(spec);

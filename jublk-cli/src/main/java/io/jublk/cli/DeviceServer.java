@@ -6,7 +6,6 @@ import io.jublk.core.UblkDeviceBuilder;
 import io.jublk.core.UblkException;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.uapi.UblkCmd;
-import io.jublk.uring.Errno;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -123,7 +122,7 @@ final class DeviceServer {
                 RunDirectory.removeState(device.id());
             } catch (UblkException e) {
                 // Someone else (jublk del after a timeout) deleted it first: nothing is left.
-                if (e.errno() != Errno.ENODEV && e.errno() != Errno.ENOENT) {
+                if (!Host.noSuchDevice(e)) {
                     Main.printLines(err, "deleting dev " + device.id() + ": " + e.getMessage());
                 } else {
                     RunDirectory.removeState(device.id());

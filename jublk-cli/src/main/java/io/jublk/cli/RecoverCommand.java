@@ -47,17 +47,13 @@ final class RecoverCommand implements Command {
 
     @Override
     public List<Args.Option> options() {
-        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.flag("foreground", 'f'),
-                Args.Option.value("timeout", (char) 0, "SECONDS"));
+        return List.of(DeviceOptions.NUMBER, Args.Option.flag("foreground", 'f'), DeviceOptions.TIMEOUT);
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        if (!args.has("number")) {
-            throw CliException.usage(name(), "which device? give -n ID");
-        }
-        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
-        int timeout = args.intValue("timeout", "--timeout", Daemon.DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        int id = DeviceOptions.requiredId(args);
+        int timeout = DeviceOptions.timeoutSeconds(args, Daemon.DEFAULT_TIMEOUT_SECONDS);
         Host.requireDriverAccess("recover");
         AddSettings settings = recoverable(id);
         if (args.has("foreground")) {
