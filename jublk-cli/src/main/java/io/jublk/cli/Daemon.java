@@ -51,20 +51,7 @@ final class Daemon {
         Path log = dir.resolve("add-" + self + ".log");
         Path ready = dir.resolve("add-" + self + ".ready");
         Files.deleteIfExists(ready);
-        List<String> cmd = new ArrayList<>();
-        Path setsid = Host.which("setsid");
-        if (setsid != null) {
-            // Its own session: the terminal's SIGINT and SIGHUP do not reach the server.
-            cmd.add(setsid.toString());
-        }
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "add", "--foreground", "--ready-file", ready.toString()));
-        if (takeOver >= 0) {
-            cmd.addAll(List.of("--take-over", Integer.toString(takeOver)));
-        }
-        cmd.addAll(s.asOptions());
-        Process child = new ProcessBuilder(cmd)
+        Process child = new ProcessBuilder(serverCommand(s, takeOver, ready))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectErrorStream(true)
@@ -109,7 +96,6 @@ final class Daemon {
                 Thread.sleep(50);
             }
         } finally {
-            // Shutting down, the hook stops the server.
             ShutdownHooks.remove(hook);
             Files.deleteIfExists(ready);
         }
@@ -140,6 +126,24 @@ final class Daemon {
         }
         out.println("server pid " + child.pid() + ", log " + finalLog + "; stop it with 'jublk del -n " + id + "'");
         return 0;
+    }
+
+    /** @return the command line of a foreground server in a session of its own, reporting to {@code ready} */
+    private static List<String> serverCommand(AddSettings s, int takeOver, Path ready) {
+        List<String> cmd = new ArrayList<>();
+        Path setsid = Host.which("setsid");
+        if (setsid != null) {
+            // Its own session: the terminal's SIGINT and SIGHUP do not reach the server.
+            cmd.add(setsid.toString());
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "add", "--foreground", "--ready-file", ready.toString()));
+        if (takeOver >= 0) {
+            cmd.addAll(List.of("--take-over", Integer.toString(takeOver)));
+        }
+        cmd.addAll(s.asOptions());
+        return cmd;
     }
 
     private static void stopChild(Process child) throws InterruptedException {
