@@ -4,7 +4,6 @@ import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkFeature;
-import io.jublk.uring.Errno;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -16,8 +15,6 @@ import java.util.concurrent.TimeUnit;
  * gone is deleted here.
  */
 final class DelCommand implements Command {
-    private static final int DEFAULT_TIMEOUT_SECONDS = 30;
-
     @Override
     public String name() {
         return "del";
@@ -43,13 +40,12 @@ final class DelCommand implements Command {
                   -a, --all              delete every ublk device
                       --timeout SECONDS  how long to wait for a server to delete its device and exit
                                          (default %d)
-                """.formatted(DEFAULT_TIMEOUT_SECONDS);
+                """.formatted(DeviceOptions.SERVER_EXIT_SECONDS);
     }
 
     @Override
     public List<Args.Option> options() {
-        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.flag("all", 'a'),
-                Args.Option.value("timeout", (char) 0, "SECONDS"));
+        return List.of(DeviceOptions.NUMBER, Args.Option.flag("all", 'a'), DeviceOptions.TIMEOUT);
     }
 
     @Override
@@ -57,8 +53,8 @@ final class DelCommand implements Command {
         if (args.has("number") == args.has("all")) {
             throw CliException.usage(name(), args.has("all") ? "give -n ID or --all, not both" : "which device? give -n ID or --all");
         }
-        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
-        int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        int id = DeviceOptions.id(args);
+        int timeout = DeviceOptions.timeoutSeconds(args, DeviceOptions.SERVER_EXIT_SECONDS);
         Host.requireDriverAccess("del");
         try (UblkControl ctl = UblkControl.open()) {
             if (id >= 0) {
@@ -91,7 +87,7 @@ final class DelCommand implements Command {
             throws UblkException, CliException, InterruptedException {
         String done = stopAndDelete(ctl, info, timeoutSeconds);
         // Settings kept for 'jublk recover' are of no use once the device is gone.
-        ServerState.remove(AddCommand.runDir(), info.devId());
+        RunDirectory.removeState(info.devId());
         return done;
     }
 
@@ -104,7 +100,7 @@ final class DelCommand implements Command {
         try {
             ctl.stopDevice(id, unpriv);
         } catch (UblkException e) {
-            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+            if (Host.noSuchDevice(e)) {
                 return "dev " + id + ": already gone";
             }
             throw e;
@@ -130,10 +126,10 @@ final class DelCommand implements Command {
         try {
             ctl.deleteDevice(id, unpriv);
         } catch (UblkException e) {
-            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
-                return "dev " + id + ": deleted";
+            // Gone already (its server deleted it after all): deleted either way.
+            if (!Host.noSuchDevice(e)) {
+                throw e;
             }
-            throw e;
         }
         return "dev " + id + ": deleted";
     }

@@ -83,7 +83,7 @@ final class DemoCommand implements Command {
         if (size < 64L << 20) {
             throw CliException.usage(name(), "the demo needs at least 64M for ext4 and its files");
         }
-        AddCommand.Settings settings = new AddCommand.Settings(TargetKind.MEM, size, queues, depth, -1, mode, 512);
+        AddSettings settings = new AddSettings(TargetKind.MEM, size, queues, depth, -1, mode, 512);
         try {
             settings.builder(new io.jublk.targets.NullTarget()).validate();
         } catch (IllegalArgumentException e) {
@@ -97,8 +97,7 @@ final class DemoCommand implements Command {
         Path fio = args.has("no-fio") ? null : Host.which("fio");
 
         Demo demo = new Demo(umount, err);
-        Thread hook = new Thread(demo::cleanup, "jublk-demo-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread hook = ShutdownHooks.add("jublk-demo-cleanup", demo::cleanup);
         try {
             out.printf("jublk demo: ext4 on a %s RAM disk served by this JVM (kernel %s)%n", Sizes.format(size), Host.kernelRelease());
             MemTarget target;
@@ -113,7 +112,7 @@ final class DemoCommand implements Command {
             dev.runQueues();
             dev.start();
             String bdev = dev.blockPath();
-            step(out, "add", AddCommand.describe(dev.info(), settings, false));
+            step(out, "add", settings.describe(dev.info(), false));
 
             Host.ExecResult r = Host.execChecked(TOOL_TIMEOUT, List.of(mkfs.toString(), "-q", "-F", "-L", "jublk-demo", bdev));
             step(out, "mkfs.ext4", "ext4 on " + bdev + " in " + seconds(r.elapsed()));
@@ -198,11 +197,7 @@ final class DemoCommand implements Command {
             return 0;
         } finally {
             demo.cleanup();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down: the hook cleans up
-            }
+            ShutdownHooks.remove(hook);
         }
     }
 

@@ -25,7 +25,7 @@ record FaultOptions(double errorRate, Duration delay, double delayRate, Long see
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|ms|s)");
 
-    /** @return the options, for {@link AddCommand#options()} */
+    /** @return the options, for {@link AddOptions#table()} */
     static List<Args.Option> options() {
         return List.of(
                 Args.Option.value("fault-error-rate", (char) 0, "R"),
@@ -117,17 +117,20 @@ record FaultOptions(double errorRate, Duration delay, double delayRate, Long see
         if (v == null) {
             return dflt;
         }
-        double r;
-        try {
-            r = Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            r = Double.NaN;
-        }
+        double r = parseOrNaN(v);
         if (!(r >= 0 && r <= 1)) {
             throw CliException.usage(args.command(), "option --" + name + ": '" + v + "' is not a share of requests: give a"
                     + " number from 0 (never) to 1 (every request), e.g. 0.01 for one in a hundred");
         }
         return r;
+    }
+
+    private static double parseOrNaN(String v) {
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     private static Duration duration(Args args, String v) throws CliException {

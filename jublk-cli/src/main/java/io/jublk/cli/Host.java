@@ -57,11 +57,19 @@ final class Host {
         try {
             return ctl.deviceInfo(id);
         } catch (UblkException e) {
-            if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+            if (noSuchDevice(e)) {
                 return null;
             }
             throw e;
         }
+    }
+
+    /**
+     * @param e a control command's failure
+     * @return whether it failed because the device does not exist (any more)
+     */
+    static boolean noSuchDevice(UblkException e) {
+        return e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT;
     }
 
     /**

@@ -119,13 +119,7 @@ final class Json {
 
         private Map<String, Object> object() {
             Map<String, Object> m = new LinkedHashMap<>();
-            i++;
-            skipSpace();
-            if (peek() == '}') {
-                i++;
-                return m;
-            }
-            while (true) {
+            elements('}', () -> {
                 skipSpace();
                 if (peek() != '"') {
                     throw error("expected a key");
@@ -134,33 +128,32 @@ final class Json {
                 skipSpace();
                 expect(':');
                 m.put(key, value());
-                skipSpace();
-                if (peek() == ',') {
-                    i++;
-                } else {
-                    expect('}');
-                    return m;
-                }
-            }
+            });
+            return m;
         }
 
         private List<Object> array() {
             List<Object> l = new ArrayList<>();
+            elements(']', () -> l.add(value()));
+            return l;
+        }
+
+        /** Reads the comma-separated elements of an object or array, from its opening to its closing bracket. */
+        private void elements(char close, Runnable element) {
             i++;
             skipSpace();
-            if (peek() == ']') {
+            if (peek() == close) {
                 i++;
-                return l;
+                return;
             }
             while (true) {
-                l.add(value());
+                element.run();
                 skipSpace();
-                if (peek() == ',') {
-                    i++;
-                } else {
-                    expect(']');
-                    return l;
+                if (peek() != ',') {
+                    expect(close);
+                    return;
                 }
+                i++;
             }
         }
 

@@ -5,7 +5,6 @@ import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.control.UblkParams;
 import io.jublk.core.uapi.UblkFeature;
-import io.jublk.uring.Errno;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -41,25 +40,22 @@ final class ListCommand implements Command {
 
     @Override
     public List<Args.Option> options() {
-        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.flag("json", (char) 0));
+        return List.of(DeviceOptions.NUMBER, Args.Option.flag("json", (char) 0));
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
+        int id = DeviceOptions.id(args);
         Host.requireDriver();
         List<DeviceRow> rows = new ArrayList<>();
         try (UblkControl ctl = UblkControl.open()) {
             List<UblkDeviceInfo> infos;
             if (id >= 0) {
-                try {
-                    infos = List.of(ctl.deviceInfo(id));
-                } catch (UblkException e) {
-                    if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
-                        throw CliException.failure("list: there is no ublk device " + id);
-                    }
-                    throw e;
+                UblkDeviceInfo one = Host.findDevice(ctl, id);
+                if (one == null) {
+                    throw CliException.failure("list: there is no ublk device " + id);
                 }
+                infos = List.of(one);
             } else {
                 infos = ctl.listDevices();
             }

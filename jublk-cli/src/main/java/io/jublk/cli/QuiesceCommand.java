@@ -17,8 +17,6 @@ import java.util.concurrent.TimeUnit;
  * then starts a new server (a new jublk version, say) and the held IO flows to it.
  */
 final class QuiesceCommand implements Command {
-    private static final int DEFAULT_TIMEOUT_SECONDS = 30;
-
     @Override
     public String name() {
         return "quiesce";
@@ -43,21 +41,18 @@ final class QuiesceCommand implements Command {
                   -n, --number ID        the device
                       --timeout SECONDS  how long the kernel may wait for the queues to go idle, and this
                                          command for the server to exit (default %d)
-                """.formatted(DEFAULT_TIMEOUT_SECONDS);
+                """.formatted(DeviceOptions.SERVER_EXIT_SECONDS);
     }
 
     @Override
     public List<Args.Option> options() {
-        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.value("timeout", (char) 0, "SECONDS"));
+        return List.of(DeviceOptions.NUMBER, DeviceOptions.TIMEOUT);
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        if (!args.has("number")) {
-            throw CliException.usage(name(), "which device? give -n ID");
-        }
-        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
-        int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        int id = DeviceOptions.requiredId(args);
+        int timeout = DeviceOptions.timeoutSeconds(args, DeviceOptions.SERVER_EXIT_SECONDS);
         Host.requireDriverAccess("quiesce");
         try (UblkControl ctl = UblkControl.open()) {
             UblkDeviceInfo info = Host.requireDevice(ctl, id, "quiesce");

@@ -17,8 +17,6 @@ import java.util.List;
  * meanwhile flows again; with reissue, IO the old server had in hand is redone.
  */
 final class RecoverCommand implements Command {
-    private static final int DEFAULT_TIMEOUT_SECONDS = 120;
-
     @Override
     public String name() {
         return "recover";
@@ -44,28 +42,24 @@ final class RecoverCommand implements Command {
                   -n, --number ID        the device to recover
                   -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del'
                       --timeout SECONDS  how long to wait for the new server to be live (default %d)
-                """.formatted(AddCommand.RUN_DIR, DEFAULT_TIMEOUT_SECONDS);
+                """.formatted(RunDirectory.PREFERRED, Daemon.DEFAULT_TIMEOUT_SECONDS);
     }
 
     @Override
     public List<Args.Option> options() {
-        return List.of(Args.Option.value("number", 'n', "ID"), Args.Option.flag("foreground", 'f'),
-                Args.Option.value("timeout", (char) 0, "SECONDS"));
+        return List.of(DeviceOptions.NUMBER, Args.Option.flag("foreground", 'f'), DeviceOptions.TIMEOUT);
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        if (!args.has("number")) {
-            throw CliException.usage(name(), "which device? give -n ID");
-        }
-        int id = args.intValue("number", "-n/--number", -1, 0, (1 << 20) - 1);
-        int timeout = args.intValue("timeout", "--timeout", DEFAULT_TIMEOUT_SECONDS, 1, 86400);
+        int id = DeviceOptions.requiredId(args);
+        int timeout = DeviceOptions.timeoutSeconds(args, Daemon.DEFAULT_TIMEOUT_SECONDS);
         Host.requireDriverAccess("recover");
-        AddCommand.Settings settings = recoverable(id);
+        AddSettings settings = recoverable(id);
         if (args.has("foreground")) {
-            return AddCommand.serve(settings, id, null, out, err);
+            return DeviceServer.serve(settings, id, null, out, err);
         }
-        return AddCommand.spawn(settings, id, timeout, out, err);
+        return Daemon.spawn(settings, id, timeout, out, err);
     }
 
     /**
@@ -75,7 +69,7 @@ final class RecoverCommand implements Command {
      * @return the settings it was added with
      * @throws CliException saying why it cannot be recovered and what to do instead
      */
-    static AddCommand.Settings recoverable(int id) throws CliException, UblkException {
+    static AddSettings recoverable(int id) throws CliException, UblkException {
         UblkDeviceInfo info;
         try (UblkControl ctl = UblkControl.open()) {
             info = Host.requireDevice(ctl, id, "recover");
@@ -98,7 +92,7 @@ final class RecoverCommand implements Command {
                 // quiesced or fail-io: waiting for a server
             }
         }
-        Path dir = AddCommand.runDir();
+        Path dir = RunDirectory.path();
         ServerState state;
         try {
             state = ServerState.read(dir, id);
@@ -110,7 +104,6 @@ final class RecoverCommand implements Command {
                     + "): it was not added by 'jublk add --recovery', or the file was removed; delete it with 'jublk del -n "
                     + id + "'");
         }
-        AddCommand add = new AddCommand();
-        return AddCommand.settings(Args.parse("add", add.options(), state.options()));
+        return AddOptions.parse(Args.parse("add", AddOptions.table(), state.options()));
     }
 }

@@ -47,7 +47,7 @@ enum TargetKind {
      * @return the size used when {@code --size} is not given: a file target's is its backing's
      * @throws CliException when the backing cannot be opened to be sized
      */
-    long defaultSize(AddCommand.TargetSpec spec) throws CliException {
+    long defaultSize(TargetSpec spec) throws CliException {
         if (this == NBD) {
             try (NbdTarget probe = NbdTarget.builder(NbdUri.parse(spec.url())).connections(1).open()) {
                 return probe.size();
@@ -88,7 +88,7 @@ enum TargetKind {
      * @return the target
      * @throws CliException when its memory cannot be reserved or its backing opened
      */
-    BlockTarget create(AddCommand.Settings s) throws CliException {
+    BlockTarget create(AddSettings s) throws CliException {
         try {
             return switch (this) {
                 case NULL -> new NullTarget();
@@ -109,7 +109,7 @@ enum TargetKind {
         }
     }
 
-    private static NbdTarget openNbd(AddCommand.Settings s) throws IOException, CliException {
+    private static NbdTarget openNbd(AddSettings s) throws IOException, CliException {
         NbdTarget nbd = NbdTarget.builder(NbdUri.parse(s.spec().url())).connections(s.spec().connections())
                 .open();
         String problem = null;

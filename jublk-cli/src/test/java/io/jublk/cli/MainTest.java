@@ -151,14 +151,13 @@ class MainTest {
     void shouldReadRecoveryAndRefuseItWhereItCannotWork(@TempDir Path dir) throws Exception {
         Path image = Files.createFile(dir.resolve("r.img"));
         Files.write(image, new byte[4096]);
-        AddCommand add = new AddCommand();
         for (String[] c : new String[][] {{"--recovery", "reissue"}, {"--recovery=reissue", "reissue"},
                 {"--recovery=fail-io", "fail-io"}, {"--recovery=fail-in-flight", "fail-in-flight"}}) {
-            AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "file", "-p", image.toString(), c[0])));
+            AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "file", "-p", image.toString(), c[0])));
             assertEquals(c[1], s.recovery().cliName(), c[0]);
-            assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())), "passed on unchanged");
+            assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())), "passed on unchanged");
         }
-        assertEquals(Recovery.OFF, AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null"))).recovery());
+        assertEquals(Recovery.OFF, AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null"))).recovery());
         run("add", "-t", "null", "--recovery=maybe").assertUsageError("jublk: add: unknown recovery mode 'maybe': use reissue, "
                 + "fail-in-flight, fail-io or off (see 'jublk add --help')");
         run("add", "-t", "null", "--recovery=").assertUsageError("jublk: add: option --recovery has an empty value: give "
@@ -185,15 +184,14 @@ class MainTest {
 
     @Test
     void shouldStartDevicesWithoutAnIoSchedulerUnlessAskedFor() throws Exception {
-        AddCommand add = new AddCommand();
-        assertEquals("none", AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null"))).ioScheduler());
-        AddCommand.Settings deadline = AddCommand.settings(Args.parse("add", add.options(),
+        assertEquals("none", AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null"))).ioScheduler());
+        AddSettings deadline = AddOptions.parse(Args.parse("add", AddOptions.table(),
                 List.of("-t", "null", "--io-scheduler", "mq-deadline")));
         assertEquals("mq-deadline", deadline.ioScheduler());
-        assertEquals(deadline, AddCommand.settings(Args.parse("add", add.options(), deadline.asOptions())), "passed on unchanged");
-        AddCommand.Settings kernel = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null", "--io-scheduler", "kernel")));
+        assertEquals(deadline, AddOptions.parse(Args.parse("add", AddOptions.table(), deadline.asOptions())), "passed on unchanged");
+        AddSettings kernel = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null", "--io-scheduler", "kernel")));
         assertNull(kernel.ioScheduler(), "the kernel's choice");
-        assertEquals(kernel, AddCommand.settings(Args.parse("add", add.options(), kernel.asOptions())));
+        assertEquals(kernel, AddOptions.parse(Args.parse("add", AddOptions.table(), kernel.asOptions())));
         run("add", "-t", "null", "--io-scheduler", "../x").assertUsageError(
                 "jublk: add: --io-scheduler '../x' is not a scheduler name: use none, mq-deadline, kyber, bfq, or kernel for the kernel's choice (see 'jublk add --help')");
     }
@@ -204,17 +202,16 @@ class MainTest {
         try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(48L << 20);
         }
-        AddCommand add = new AddCommand();
-        AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(),
+        AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(),
                 List.of("-t", "file", "--path", image.toString(), "--direct", "--read-only", "--data-mode", "zero-copy", "-q", "2")));
-        assertEquals(new AddCommand.Settings(TargetKind.FILE, 48L << 20, 2, 128, -1, DataMode.ZERO_COPY, false, 512,
-                new AddCommand.TargetSpec(image, true, true), Recovery.OFF), s);
-        assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())));
-        AddCommand.Settings lent = AddCommand.settings(Args.parse("add", add.options(),
+        assertEquals(new AddSettings(TargetKind.FILE, 48L << 20, 2, 128, -1, DataMode.ZERO_COPY, false, 512,
+                new TargetSpec(image, true, true), Recovery.OFF), s);
+        assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())));
+        AddSettings lent = AddOptions.parse(Args.parse("add", AddOptions.table(),
                 List.of("-t", "file", "--path", image.toString(), "--data-mode", "copy-application-buffers")));
         assertEquals(DataMode.COPY_APPLICATION_BUFFERS, lent.mode(), "the file target lends its own buffers");
-        assertEquals(lent, AddCommand.settings(Args.parse("add", add.options(), lent.asOptions())));
-        AddCommand.Settings fastest = AddCommand.settings(Args.parse("add", add.options(),
+        assertEquals(lent, AddOptions.parse(Args.parse("add", AddOptions.table(), lent.asOptions())));
+        AddSettings fastest = AddOptions.parse(Args.parse("add", AddOptions.table(),
                 List.of("-t", "file", "-p", image.toString(), "-z", "-s", "1G")));
         assertEquals(1L << 30, fastest.sizeBytes(), "an explicit size wins over the file's");
         assertTrue(fastest.fastestZeroCopy());
@@ -258,36 +255,34 @@ class MainTest {
 
     @Test
     void shouldReadAddSettingsAndPassThemOnUnchanged() throws CliException {
-        AddCommand add = new AddCommand();
-        AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(),
+        AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(),
                 List.of("-t", "mem", "--size=2G", "-q", "4", "-d", "64", "-n", "7", "-u", "-b", "4096")));
-        assertEquals(new AddCommand.Settings(TargetKind.MEM, 2L << 30, 4, 64, 7, DataMode.USER_COPY, 4096), s);
-        assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())));
-        AddCommand.Settings dflt = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null")));
-        assertEquals(new AddCommand.Settings(TargetKind.NULL, 250L << 30, 1, 128, -1, DataMode.COPY, 512), dflt);
-        assertEquals(dflt, AddCommand.settings(Args.parse("add", add.options(), dflt.asOptions())));
+        assertEquals(new AddSettings(TargetKind.MEM, 2L << 30, 4, 64, 7, DataMode.USER_COPY, 4096), s);
+        assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())));
+        AddSettings dflt = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null")));
+        assertEquals(new AddSettings(TargetKind.NULL, 250L << 30, 1, 128, -1, DataMode.COPY, 512), dflt);
+        assertEquals(dflt, AddOptions.parse(Args.parse("add", AddOptions.table(), dflt.asOptions())));
     }
 
     @Test
     void shouldReadFaultOptionsAndPassThemOnUnchanged() throws CliException {
-        AddCommand add = new AddCommand();
-        AddCommand.Settings s = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "mem", "-s", "64M",
+        AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "mem", "-s", "64M",
                 "--fault-error-rate", "0.05", "--fault-delay", "1500us", "--fault-seed", "-7")));
         assertEquals(new FaultOptions(0.05, Duration.ofNanos(1_500_000), 1.0, -7L), s.fault(), "a delay alone holds every request");
-        assertEquals(s, AddCommand.settings(Args.parse("add", add.options(), s.asOptions())), "passed on unchanged");
+        assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())), "passed on unchanged");
         FaultTarget t = (FaultTarget) s.fault().wrap(new NullTarget());
         assertEquals(0.05, t.errorRate());
         assertEquals(Duration.ofNanos(1_500_000), t.delay());
         assertEquals(-7, t.seed());
         assertEquals(", faults: errors 0.05, delays 1.0 x 1500us", s.fault().describe());
 
-        AddCommand.Settings some = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "null",
+        AddSettings some = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null",
                 "--fault-delay", "2s", "--fault-delay-rate", "0.25")));
         assertEquals(new FaultOptions(0, Duration.ofSeconds(2), 0.25, null), some.fault());
         assertEquals(List.of("--fault-delay", "2s", "--fault-delay-rate", "0.25"), some.fault().asOptions());
-        assertEquals(some, AddCommand.settings(Args.parse("add", add.options(), some.asOptions())));
+        assertEquals(some, AddOptions.parse(Args.parse("add", AddOptions.table(), some.asOptions())));
 
-        AddCommand.Settings none = AddCommand.settings(Args.parse("add", add.options(), List.of("-t", "mem")));
+        AddSettings none = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "mem")));
         assertEquals(FaultOptions.NONE, none.fault());
         assertTrue(none.asOptions().stream().noneMatch(o -> o.startsWith("--fault")), none.asOptions().toString());
         NullTarget plain = new NullTarget();
@@ -318,14 +313,14 @@ class MainTest {
 
     @Test
     void shouldDescribeAnAddedDeviceInOneLine() {
-        AddCommand.Settings s = new AddCommand.Settings(TargetKind.MEM, 1L << 30, 1, 128, -1, DataMode.COPY, 512);
+        AddSettings s = new AddSettings(TargetKind.MEM, 1L << 30, 1, 128, -1, DataMode.COPY, 512);
         UblkDeviceInfo info = new UblkDeviceInfo(0, 1, 128, 1, 512 << 10, 99, 0, 0, 0, 0);
-        assertEquals("dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)", AddCommand.describe(info, s, false));
+        assertEquals("dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)", s.describe(info, false));
         UblkDeviceInfo two = new UblkDeviceInfo(3, 2, 64, 1, 512 << 10, 99, 0, 0, 0, 0);
-        assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", AddCommand.describe(two, s, false));
-        AddCommand.Settings file = new AddCommand.Settings(TargetKind.FILE, 1L << 30, 1, 128, -1, DataMode.AUTO_ZERO_COPY, false, 512,
-                new AddCommand.TargetSpec(Path.of("/srv/disk.img"), true, false), Recovery.OFF);
+        assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", s.describe(two, false));
+        AddSettings file = new AddSettings(TargetKind.FILE, 1L << 30, 1, 128, -1, DataMode.AUTO_ZERO_COPY, false, 512,
+                new TargetSpec(Path.of("/srv/disk.img"), true, false), Recovery.OFF);
         assertEquals("dev 0: /dev/ublkb0 (file /srv/disk.img, 1 GiB, 1 queue x 128, auto-zero-copy, O_DIRECT, read-only)",
-                AddCommand.describe(info, file, true));
+                file.describe(info, true));
     }
 }
