@@ -43,13 +43,14 @@ public final class ManyDevicesExample implements AutoCloseable {
         UblkControl control = UblkControl.open();         // one control device for all of them
         // end-snippet
         ManyDevicesExample many = new ManyDevicesExample(control, group, thread);
+        List<UblkDevice> devices = many.devices;
         try {
             for (int i = 0; i < count; i++) {
                 MemTarget mem = new MemTarget(sizeBytes);
                 many.targets.add(mem);
                 // snippet:queue-group-device
                 UblkDevice dev = UblkDevice.builder().control(control).target(mem).queues(1).depth(64).build();
-                many.devices.add(dev);
+                devices.add(dev);                             // deleted at the end, even if start() fails
                 dev.queues().forEach(group::add);             // started on the group's thread
                 dev.start();
                 // end-snippet
