@@ -22,6 +22,7 @@ final class DeviceServer {
     private final PrintStream err;
     private BlockTarget target;
     private UblkDevice device;
+    private StatsPublisher stats;
     private boolean shutDown;
 
     private DeviceServer(PrintStream err) {
@@ -68,6 +69,7 @@ final class DeviceServer {
             }
             dev.runQueues();
             dev.start();
+            server.publishStats(dev);
             out.println(s.describe(dev.info(), target.capabilities().readOnly()));
             if (takeOver >= 0) {
                 out.println("dev " + dev.id() + ": taken over; waiting IO flows again");
@@ -106,6 +108,19 @@ final class DeviceServer {
         return true;
     }
 
+    private synchronized void publishStats(UblkDevice d) {
+        if (!shutDown) {
+            stats = StatsPublisher.start(d, RunDirectory.path());
+        }
+    }
+
+    private synchronized void stopStats() {
+        if (stats != null) {
+            stats.close();
+            stats = null;
+        }
+    }
+
     private synchronized boolean isShutDown() {
         return shutDown;
     }
@@ -116,6 +131,7 @@ final class DeviceServer {
             return;
         }
         shutDown = true;
+        stopStats();
         if (device != null) {
             try {
                 device.close();
@@ -138,6 +154,7 @@ final class DeviceServer {
             return;
         }
         shutDown = true;
+        stopStats();
         try {
             device.detach();
         } catch (RuntimeException e) {

@@ -23,7 +23,7 @@ public final class Main {
 
     static {
         for (Command c : List.of(new AddCommand(), new DelCommand(), new ListCommand(), new RecoverCommand(),
-                new QuiesceCommand(), new FeaturesCommand(), new DemoCommand())) {
+                new QuiesceCommand(), new StatsCommand(), new FeaturesCommand(), new DemoCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -45,14 +45,44 @@ class CliIT {
             String scheduler = Files.readString(Path.of("/sys/block/ublkb" + id + "/queue/scheduler"));
             assertTrue(scheduler.contains("[mq-deadline]"), "the scheduler asked for: " + scheduler);
             System.out.println(Commands.fioVerify(bdev, 32L << 20, 32, 2));
+            assertStatsCountWhatFioDid(id);
         } finally {
             CliRun del = jublk("del", "-n", String.valueOf(id));
             assertEquals(0, del.status(), del.err());
         }
         assertFalse(UblkControl.deviceIds().contains(id), "device " + id + " deleted");
+        CliRun gone = jublk("stats", "-n", String.valueOf(id));
+        assertEquals(1, gone.status(), gone.out());
+        assertTrue(gone.err().contains("has no published counters"), gone.err());
         assertFalse(Files.exists(Path.of(bdev)));
         String servers = Commands.run(10, "pgrep", "-f", "io.jublk.cli.Main add").output().strip();
         assertEquals("", servers, "no server process left");
+    }
+
+    /**
+     * The server publishes its counters each second: after fio wrote the device whole and read it
+     * back, {@code jublk stats} counts at least those bytes each way, and {@code --watch} reports rates.
+     */
+    private static void assertStatsCountWhatFioDid(int id) throws Exception {
+        Thread.sleep(1500);   // one more publication after fio's last request
+        CliRun json = jublk("stats", "-n", String.valueOf(id), "--json");
+        assertEquals(0, json.status(), json.err());
+        Matcher total = Pattern.compile("\"total\": \\{\"queue\": -1, \"read\": \\{\"requests\": (\\d+), \"bytes\": (\\d+)\\},"
+                + " \"write\": \\{\"requests\": (\\d+), \"bytes\": (\\d+)\\}").matcher(json.out());
+        assertTrue(total.find(), json.out());
+        assertTrue(Long.parseLong(total.group(2)) >= 32L << 20, "fio read the device back: " + json.out());
+        assertTrue(Long.parseLong(total.group(4)) >= 32L << 20, "fio wrote the device whole: " + json.out());
+        assertTrue(Long.parseLong(total.group(1)) > 0 && Long.parseLong(total.group(3)) > 0, json.out());
+        assertTrue(json.out().contains("\"errors\": 0,"), json.out());
+
+        CliRun text = jublk("stats", "-n", String.valueOf(id));
+        assertEquals(0, text.status(), text.err());
+        System.out.println("jublk stats -n " + id + " after fio:\n" + text.out());
+        assertTrue(text.out().contains("served by process") && text.out().contains("service time: mean"), text.out());
+
+        CliRun watch = jublk("stats", "-n", String.valueOf(id), "--watch=1", "--count", "2");
+        assertEquals(0, watch.status(), watch.err());
+        assertEquals(4, watch.out().strip().lines().count(), "a heading, the columns and two reports: " + watch.out());
     }
 
     /** {@code --zero-copy}: the best zero copy the kernel has; copy-application-buffers: the file's own pages. */
