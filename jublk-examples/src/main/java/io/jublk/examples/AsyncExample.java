@@ -2,7 +2,6 @@ package io.jublk.examples;
 
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkException;
-import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetCapabilities;
@@ -35,9 +34,6 @@ public final class AsyncExample {
         }
         public TargetCapabilities capabilities() {
             return TargetCapabilities.NO_CACHE;      // memory: nothing to flush
-        }
-        public QueueHandler openQueue(UblkQueue queue) {
-            return this;
         }
         public int read(UblkIo io) {
             // io stays valid until it completes; the future's value is the result (bytes or -errno)

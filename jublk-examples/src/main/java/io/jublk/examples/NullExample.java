@@ -2,7 +2,6 @@ package io.jublk.examples;
 
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkException;
-import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.spi.TargetGeometry;
@@ -25,9 +24,6 @@ public final class NullExample {
     record Null(long size) implements BlockTarget, QueueHandler {
         public TargetGeometry geometry() {
             return TargetGeometry.ofSize(size);
-        }
-        public QueueHandler openQueue(UblkQueue queue) {
-            return this;                 // no per-queue state: one handler serves every queue
         }
         public int read(UblkIo io)  { return io.length(); }
         public int write(UblkIo io) { return io.length(); }
