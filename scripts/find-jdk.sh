@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by ./mvnw and ./jublk: exports JAVA_HOME pointing at a JDK 25 or newer.
 # Uses JAVA_HOME when it is new enough, else the newest /usr/lib/jvm/*25* (or later) JDK.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * NOP submit+complete baseline for jublk's NopBenchmark, written against liburing.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shell functions the guest halves of the benchmarks share; sourced, never run. Each benchmark
 # defines log() and keeps the pid of a running fio in fio_pid, so that its cleanup can stop it.
 

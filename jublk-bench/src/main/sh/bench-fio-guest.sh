@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The part of bench-fio that runs where ublk_drv is (the test VM, or a host that has it), as root.
 # Not meant to be called by hand: jublk-bench/bin/bench-fio passes every option.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The part of bench-nbd that runs where ublk_drv and nbd are (the test VM, or a host that has
 # them), as root. Not meant to be called by hand: jublk-bench/bin/bench-nbd passes every option.
 #

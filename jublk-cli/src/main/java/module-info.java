@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code jublk} command line: add, delete, list, recover and quiesce devices.
  */

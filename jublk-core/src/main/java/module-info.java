@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * ublk, the Linux userspace block device driver, served from Java: devices and their queues
  * ({@code io.jublk.core}), what a target implements ({@code io.jublk.core.spi}), the control

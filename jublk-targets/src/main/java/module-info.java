@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * jublk's built-in targets: null, memory, file (loop), an NBD client, and a fault injector.
  */

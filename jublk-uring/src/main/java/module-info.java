@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * io_uring in pure Java over the Foreign Function and Memory API: rings over mmapped segments,
  * submission entries, completions and errno handling. Its downcalls need native access:

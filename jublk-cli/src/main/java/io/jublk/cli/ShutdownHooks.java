@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.jublk.cli;
 
 /** Shutdown hooks that clean up after a command interrupted by a signal. */

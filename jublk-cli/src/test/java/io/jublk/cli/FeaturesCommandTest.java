@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.jublk.cli;
 
 import io.jublk.core.uapi.UblkFeature;

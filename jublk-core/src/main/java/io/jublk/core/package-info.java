@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * ublk devices served from Java: {@link io.jublk.core.UblkDevice}, made by
  * {@link io.jublk.core.UblkDeviceBuilder}, and its queues ({@link io.jublk.core.UblkQueue}), served by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.jublk.testvm;
 
 /** A failure to set up or run the VM (as opposed to the guest command failing). */

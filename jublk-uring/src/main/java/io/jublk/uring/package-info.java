@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A small, allocation-free io_uring binding for jublk, written directly against the kernel uapi with the
  * JDK's foreign function and memory API (no JNI, no liburing).

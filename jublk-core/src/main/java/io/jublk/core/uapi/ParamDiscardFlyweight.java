@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.jublk.core.uapi;
 
 import java.lang.foreign.StructLayout;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The ublk user-space API of {@code include/uapi/linux/ublk_cmd.h} (Linux 7.2) as Java constants,
  * {@link java.lang.foreign.MemoryLayout}s and flyweights. No logic beyond the header's own

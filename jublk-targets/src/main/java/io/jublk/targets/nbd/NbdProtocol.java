@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.jublk.targets.nbd;
 
 /** Wire constants of the NBD protocol (the NetworkBlockDevice project's proto.md). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The raw Linux system call layer under jublk's io_uring binding: static wrappers over libc, made through
  * FFM downcalls, grouped by area ({@link io.jublk.uring.sys.FileCalls}, {@link io.jublk.uring.sys.MemoryCalls},
