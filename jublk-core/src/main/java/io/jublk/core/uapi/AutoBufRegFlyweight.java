@@ -29,19 +29,13 @@ public final class AutoBufRegFlyweight extends StructFlyweight<AutoBufRegFlyweig
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_AUTO_BUF_REG;
     /** Size of the struct in bytes (8). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code index} ({@code __u16}). */
-    public static final long INDEX_OFFSET = UblkLayouts.offsetOf(LAYOUT, "index");
-    /** Offset of {@code flags} ({@code __u8}). */
-    public static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
-    /** Offset of {@code reserved0} ({@code __u8}). */
-    public static final long RESERVED0_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved0");
-    /** Offset of {@code reserved1} ({@code __u32}). */
-    public static final long RESERVED1_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved1");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public AutoBufRegFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long INDEX_OFFSET = UblkLayouts.offsetOf(LAYOUT, "index");
 
     /**
      * Reads {@code index}.
@@ -61,6 +55,8 @@ public final class AutoBufRegFlyweight extends StructFlyweight<AutoBufRegFlyweig
     public AutoBufRegFlyweight index(int index) {
         return u16(INDEX_OFFSET, index);
     }
+
+    private static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
 
     /**
      * Reads {@code flags}.
@@ -119,6 +115,10 @@ public final class AutoBufRegFlyweight extends StructFlyweight<AutoBufRegFlyweig
     public static int autoBufRegFlags(long sqeAddr) {
         return (int) (sqeAddr >>> 16 & 0xff);
     }
+
+    private static final long RESERVED0_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved0");
+
+    private static final long RESERVED1_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved1");
 
     /**
      * Encodes the wrapped struct as the {@code sqe->addr} value, reserved fields included.

@@ -29,23 +29,13 @@ public final class BatchIoFlyweight extends StructFlyweight<BatchIoFlyweight> {
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_BATCH_IO;
     /** Size of the struct in bytes (16). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code q_id} ({@code __u16}). */
-    public static final long Q_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "q_id");
-    /** Offset of {@code flags} ({@code __u16}). */
-    public static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
-    /** Offset of {@code nr_elem} ({@code __u16}). */
-    public static final long NR_ELEM_OFFSET = UblkLayouts.offsetOf(LAYOUT, "nr_elem");
-    /** Offset of {@code elem_bytes} ({@code __u8}). */
-    public static final long ELEM_BYTES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "elem_bytes");
-    /** Offset of {@code reserved} ({@code __u8}). */
-    public static final long RESERVED_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved");
-    /** Offset of {@code reserved2} ({@code __u64}). */
-    public static final long RESERVED2_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved2");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public BatchIoFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long Q_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "q_id");
 
     /**
      * Reads {@code q_id}.
@@ -66,6 +56,8 @@ public final class BatchIoFlyweight extends StructFlyweight<BatchIoFlyweight> {
         return u16(Q_ID_OFFSET, qId);
     }
 
+    private static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
+
     /**
      * Reads {@code flags}.
      *
@@ -85,6 +77,8 @@ public final class BatchIoFlyweight extends StructFlyweight<BatchIoFlyweight> {
         return u16(FLAGS_OFFSET, flags);
     }
 
+    private static final long NR_ELEM_OFFSET = UblkLayouts.offsetOf(LAYOUT, "nr_elem");
+
     /**
      * Reads {@code nr_elem}.
      *
@@ -103,6 +97,8 @@ public final class BatchIoFlyweight extends StructFlyweight<BatchIoFlyweight> {
     public BatchIoFlyweight nrElem(int nrElem) {
         return u16(NR_ELEM_OFFSET, nrElem);
     }
+
+    private static final long ELEM_BYTES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "elem_bytes");
 
     /**
      * Reads {@code elem_bytes}.

@@ -37,22 +37,6 @@ public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_CTRL_CMD;
     /** Size of the struct in bytes (32). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code dev_id} ({@code __u32}). */
-    public static final long DEV_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_id");
-    /** Offset of {@code queue_id} ({@code __u16}). */
-    public static final long QUEUE_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "queue_id");
-    /** Offset of {@code len} ({@code __u16}). */
-    public static final long LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "len");
-    /** Offset of {@code addr} ({@code __u64}). */
-    public static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
-    /** Offset of {@code data} ({@code __u64}). */
-    public static final long DATA_OFFSET = UblkLayouts.offsetOf(LAYOUT, "data");
-    /** Offset of {@code dev_path_len} ({@code __u16}). */
-    public static final long DEV_PATH_LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_path_len");
-    /** Offset of {@code pad} ({@code __u16}). */
-    public static final long PAD_OFFSET = UblkLayouts.offsetOf(LAYOUT, "pad");
-    /** Offset of {@code reserved} ({@code __u32}). */
-    public static final long RESERVED_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved");
 
     /** {@code dev_id} asking ADD_DEV to allocate an id. */
     public static final int DEV_ID_ANY = -1;
@@ -63,6 +47,8 @@ public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
     public CtrlCmdFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long DEV_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_id");
 
     /**
      * Reads {@code dev_id}.
@@ -83,6 +69,8 @@ public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
         return i32(DEV_ID_OFFSET, devId);
     }
 
+    private static final long QUEUE_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "queue_id");
+
     /**
      * Reads {@code queue_id}.
      *
@@ -101,6 +89,8 @@ public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
     public CtrlCmdFlyweight queueId(int queueId) {
         return u16(QUEUE_ID_OFFSET, queueId);
     }
+
+    private static final long LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "len");
 
     /**
      * Reads {@code len}.
@@ -121,6 +111,8 @@ public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
         return u16(LEN_OFFSET, len);
     }
 
+    private static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
+
     /**
      * Reads {@code addr}.
      *
@@ -140,6 +132,8 @@ public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
         return i64(ADDR_OFFSET, addr);
     }
 
+    private static final long DATA_OFFSET = UblkLayouts.offsetOf(LAYOUT, "data");
+
     /**
      * Reads {@code data}.
      *
@@ -158,6 +152,8 @@ public final class CtrlCmdFlyweight extends StructFlyweight<CtrlCmdFlyweight> {
     public CtrlCmdFlyweight data(long data) {
         return i64(DATA_OFFSET, data);
     }
+
+    private static final long DEV_PATH_LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_path_len");
 
     /**
      * Reads {@code dev_path_len}.

@@ -43,39 +43,13 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_CTRL_DEV_INFO;
     /** Size of the struct in bytes (64). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code nr_hw_queues} ({@code __u16}). */
-    public static final long NR_HW_QUEUES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "nr_hw_queues");
-    /** Offset of {@code queue_depth} ({@code __u16}). */
-    public static final long QUEUE_DEPTH_OFFSET = UblkLayouts.offsetOf(LAYOUT, "queue_depth");
-    /** Offset of {@code state} ({@code __u16}). */
-    public static final long STATE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "state");
-    /** Offset of {@code pad0} ({@code __u16}). */
-    public static final long PAD0_OFFSET = UblkLayouts.offsetOf(LAYOUT, "pad0");
-    /** Offset of {@code max_io_buf_bytes} ({@code __u32}). */
-    public static final long MAX_IO_BUF_BYTES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_io_buf_bytes");
-    /** Offset of {@code dev_id} ({@code __u32}). */
-    public static final long DEV_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_id");
-    /** Offset of {@code ublksrv_pid} ({@code __s32}). */
-    public static final long UBLKSRV_PID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "ublksrv_pid");
-    /** Offset of {@code pad1} ({@code __u32}). */
-    public static final long PAD1_OFFSET = UblkLayouts.offsetOf(LAYOUT, "pad1");
-    /** Offset of {@code flags} ({@code __u64}). */
-    public static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
-    /** Offset of {@code ublksrv_flags} ({@code __u64}). */
-    public static final long UBLKSRV_FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "ublksrv_flags");
-    /** Offset of {@code owner_uid} ({@code __u32}). */
-    public static final long OWNER_UID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "owner_uid");
-    /** Offset of {@code owner_gid} ({@code __u32}). */
-    public static final long OWNER_GID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "owner_gid");
-    /** Offset of {@code reserved1} ({@code __u64}). */
-    public static final long RESERVED1_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved1");
-    /** Offset of {@code reserved2} ({@code __u64}). */
-    public static final long RESERVED2_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved2");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public DevInfoFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long NR_HW_QUEUES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "nr_hw_queues");
 
     /**
      * Reads {@code nr_hw_queues}.
@@ -96,6 +70,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
         return u16(NR_HW_QUEUES_OFFSET, nrHwQueues);
     }
 
+    private static final long QUEUE_DEPTH_OFFSET = UblkLayouts.offsetOf(LAYOUT, "queue_depth");
+
     /**
      * Reads {@code queue_depth}.
      *
@@ -114,6 +90,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
     public DevInfoFlyweight queueDepth(int queueDepth) {
         return u16(QUEUE_DEPTH_OFFSET, queueDepth);
     }
+
+    private static final long STATE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "state");
 
     /**
      * Reads {@code state}.
@@ -134,6 +112,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
         return u16(STATE_OFFSET, state);
     }
 
+    private static final long MAX_IO_BUF_BYTES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_io_buf_bytes");
+
     /**
      * Reads {@code max_io_buf_bytes}.
      *
@@ -152,6 +132,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
     public DevInfoFlyweight maxIoBufBytes(int maxIoBufBytes) {
         return i32(MAX_IO_BUF_BYTES_OFFSET, maxIoBufBytes);
     }
+
+    private static final long DEV_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_id");
 
     /**
      * Reads {@code dev_id}.
@@ -172,6 +154,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
         return i32(DEV_ID_OFFSET, devId);
     }
 
+    private static final long UBLKSRV_PID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "ublksrv_pid");
+
     /**
      * Reads {@code ublksrv_pid}.
      *
@@ -190,6 +174,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
     public DevInfoFlyweight ublksrvPid(int ublksrvPid) {
         return i32(UBLKSRV_PID_OFFSET, ublksrvPid);
     }
+
+    private static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
 
     /**
      * Reads {@code flags}.
@@ -210,6 +196,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
         return i64(FLAGS_OFFSET, flags);
     }
 
+    private static final long UBLKSRV_FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "ublksrv_flags");
+
     /**
      * Reads {@code ublksrv_flags}.
      *
@@ -229,6 +217,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
         return i64(UBLKSRV_FLAGS_OFFSET, ublksrvFlags);
     }
 
+    private static final long OWNER_UID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "owner_uid");
+
     /**
      * Reads {@code owner_uid}.
      *
@@ -247,6 +237,8 @@ public final class DevInfoFlyweight extends StructFlyweight<DevInfoFlyweight> {
     public DevInfoFlyweight ownerUid(int ownerUid) {
         return i32(OWNER_UID_OFFSET, ownerUid);
     }
+
+    private static final long OWNER_GID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "owner_gid");
 
     /**
      * Reads {@code owner_gid}.

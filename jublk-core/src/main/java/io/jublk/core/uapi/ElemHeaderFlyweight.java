@@ -32,12 +32,6 @@ public final class ElemHeaderFlyweight extends StructFlyweight<ElemHeaderFlyweig
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_ELEM_HEADER;
     /** Size of the struct in bytes (8). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code tag} ({@code __u16}). */
-    public static final long TAG_OFFSET = UblkLayouts.offsetOf(LAYOUT, "tag");
-    /** Offset of {@code buf_index} ({@code __u16}). */
-    public static final long BUF_INDEX_OFFSET = UblkLayouts.offsetOf(LAYOUT, "buf_index");
-    /** Offset of {@code result} ({@code __s32}). */
-    public static final long RESULT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "result");
 
     /** Offset of the optional {@code buf_addr} ({@code __u64}, with {@code UBLK_BATCH_F_HAS_BUF_ADDR}). */
     public static final long BUF_ADDR_OFFSET = SIZE;
@@ -46,6 +40,8 @@ public final class ElemHeaderFlyweight extends StructFlyweight<ElemHeaderFlyweig
     public ElemHeaderFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long TAG_OFFSET = UblkLayouts.offsetOf(LAYOUT, "tag");
 
     /**
      * Reads {@code tag}.
@@ -66,6 +62,8 @@ public final class ElemHeaderFlyweight extends StructFlyweight<ElemHeaderFlyweig
         return u16(TAG_OFFSET, tag);
     }
 
+    private static final long BUF_INDEX_OFFSET = UblkLayouts.offsetOf(LAYOUT, "buf_index");
+
     /**
      * Reads {@code buf_index}.
      *
@@ -84,6 +82,8 @@ public final class ElemHeaderFlyweight extends StructFlyweight<ElemHeaderFlyweig
     public ElemHeaderFlyweight bufIndex(int bufIndex) {
         return u16(BUF_INDEX_OFFSET, bufIndex);
     }
+
+    private static final long RESULT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "result");
 
     /**
      * Reads {@code result}.

@@ -29,21 +29,13 @@ public final class IoCmdFlyweight extends StructFlyweight<IoCmdFlyweight> {
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_IO_CMD;
     /** Size of the struct in bytes (16). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code q_id} ({@code __u16}). */
-    public static final long Q_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "q_id");
-    /** Offset of {@code tag} ({@code __u16}). */
-    public static final long TAG_OFFSET = UblkLayouts.offsetOf(LAYOUT, "tag");
-    /** Offset of {@code result} ({@code __s32}). */
-    public static final long RESULT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "result");
-    /** Offset of {@code addr} ({@code __u64}). */
-    public static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
-    /** Offset of {@code zone_append_lba} ({@code __u64}). */
-    public static final long ZONE_APPEND_LBA_OFFSET = UblkLayouts.offsetOf(LAYOUT, "zone_append_lba");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public IoCmdFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long Q_ID_OFFSET = UblkLayouts.offsetOf(LAYOUT, "q_id");
 
     /**
      * Reads {@code q_id}.
@@ -64,6 +56,8 @@ public final class IoCmdFlyweight extends StructFlyweight<IoCmdFlyweight> {
         return u16(Q_ID_OFFSET, qId);
     }
 
+    private static final long TAG_OFFSET = UblkLayouts.offsetOf(LAYOUT, "tag");
+
     /**
      * Reads {@code tag}.
      *
@@ -82,6 +76,8 @@ public final class IoCmdFlyweight extends StructFlyweight<IoCmdFlyweight> {
     public IoCmdFlyweight tag(int tag) {
         return u16(TAG_OFFSET, tag);
     }
+
+    private static final long RESULT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "result");
 
     /**
      * Reads {@code result}.
@@ -102,6 +98,8 @@ public final class IoCmdFlyweight extends StructFlyweight<IoCmdFlyweight> {
         return i32(RESULT_OFFSET, result);
     }
 
+    private static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
+
     /**
      * Reads {@code addr}.
      *
@@ -120,6 +118,8 @@ public final class IoCmdFlyweight extends StructFlyweight<IoCmdFlyweight> {
     public IoCmdFlyweight addr(long addr) {
         return i64(ADDR_OFFSET, addr);
     }
+
+    private static final long ZONE_APPEND_LBA_OFFSET = UblkLayouts.offsetOf(LAYOUT, "zone_append_lba");
 
     /**
      * Reads {@code zone_append_lba}.

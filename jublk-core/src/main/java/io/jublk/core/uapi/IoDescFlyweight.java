@@ -33,16 +33,10 @@ public final class IoDescFlyweight extends StructView<IoDescFlyweight> {
     public static final StructLayout LAYOUT = UblkLayouts.UBLKSRV_IO_DESC;
     /** Size of the struct in bytes (24). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code op_flags} ({@code __u32}). */
-    public static final long OP_FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "op_flags");
     /** Offset of {@code nr_sectors} ({@code __u32}). */
     public static final long NR_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "nr_sectors");
     /** Offset of {@code nr_zones} ({@code __u32}). */
     public static final long NR_ZONES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "nr_zones");
-    /** Offset of {@code start_sector} ({@code __u64}). */
-    public static final long START_SECTOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "start_sector");
-    /** Offset of {@code addr} ({@code __u64}). */
-    public static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
 
     /** Size of one descriptor in bytes as an {@code int}, for tag arithmetic. */
     private static final int STRIDE = (int) SIZE;
@@ -50,6 +44,8 @@ public final class IoDescFlyweight extends StructView<IoDescFlyweight> {
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public IoDescFlyweight() {
     }
+
+    private static final long OP_FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "op_flags");
 
     /**
      * Reads {@code op_flags}.
@@ -78,6 +74,8 @@ public final class IoDescFlyweight extends StructView<IoDescFlyweight> {
         return i32(NR_ZONES_OFFSET);
     }
 
+    private static final long START_SECTOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "start_sector");
+
     /**
      * Reads {@code start_sector}.
      *
@@ -86,6 +84,8 @@ public final class IoDescFlyweight extends StructView<IoDescFlyweight> {
     public long startSector() {
         return i64(START_SECTOR_OFFSET);
     }
+
+    private static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
 
     /**
      * Reads {@code addr}.

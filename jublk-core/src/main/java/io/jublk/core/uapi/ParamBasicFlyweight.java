@@ -23,29 +23,13 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAM_BASIC;
     /** Size of the struct in bytes (32). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code attrs} ({@code __u32}). */
-    public static final long ATTRS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "attrs");
-    /** Offset of {@code logical_bs_shift} ({@code __u8}). */
-    public static final long LOGICAL_BS_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "logical_bs_shift");
-    /** Offset of {@code physical_bs_shift} ({@code __u8}). */
-    public static final long PHYSICAL_BS_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "physical_bs_shift");
-    /** Offset of {@code io_opt_shift} ({@code __u8}). */
-    public static final long IO_OPT_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "io_opt_shift");
-    /** Offset of {@code io_min_shift} ({@code __u8}). */
-    public static final long IO_MIN_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "io_min_shift");
-    /** Offset of {@code max_sectors} ({@code __u32}). */
-    public static final long MAX_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_sectors");
-    /** Offset of {@code chunk_sectors} ({@code __u32}). */
-    public static final long CHUNK_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "chunk_sectors");
-    /** Offset of {@code dev_sectors} ({@code __u64}). */
-    public static final long DEV_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_sectors");
-    /** Offset of {@code virt_boundary_mask} ({@code __u64}). */
-    public static final long VIRT_BOUNDARY_MASK_OFFSET = UblkLayouts.offsetOf(LAYOUT, "virt_boundary_mask");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamBasicFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long ATTRS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "attrs");
 
     /**
      * Reads {@code attrs}.
@@ -66,6 +50,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
         return i32(ATTRS_OFFSET, attrs);
     }
 
+    private static final long LOGICAL_BS_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "logical_bs_shift");
+
     /**
      * Reads {@code logical_bs_shift}.
      *
@@ -84,6 +70,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
     public ParamBasicFlyweight logicalBsShift(int logicalBsShift) {
         return u8(LOGICAL_BS_SHIFT_OFFSET, logicalBsShift);
     }
+
+    private static final long PHYSICAL_BS_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "physical_bs_shift");
 
     /**
      * Reads {@code physical_bs_shift}.
@@ -104,6 +92,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
         return u8(PHYSICAL_BS_SHIFT_OFFSET, physicalBsShift);
     }
 
+    private static final long IO_OPT_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "io_opt_shift");
+
     /**
      * Reads {@code io_opt_shift}.
      *
@@ -122,6 +112,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
     public ParamBasicFlyweight ioOptShift(int ioOptShift) {
         return u8(IO_OPT_SHIFT_OFFSET, ioOptShift);
     }
+
+    private static final long IO_MIN_SHIFT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "io_min_shift");
 
     /**
      * Reads {@code io_min_shift}.
@@ -142,6 +134,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
         return u8(IO_MIN_SHIFT_OFFSET, ioMinShift);
     }
 
+    private static final long MAX_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_sectors");
+
     /**
      * Reads {@code max_sectors}.
      *
@@ -160,6 +154,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
     public ParamBasicFlyweight maxSectors(int maxSectors) {
         return i32(MAX_SECTORS_OFFSET, maxSectors);
     }
+
+    private static final long CHUNK_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "chunk_sectors");
 
     /**
      * Reads {@code chunk_sectors}.
@@ -180,6 +176,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
         return i32(CHUNK_SECTORS_OFFSET, chunkSectors);
     }
 
+    private static final long DEV_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "dev_sectors");
+
     /**
      * Reads {@code dev_sectors}.
      *
@@ -198,6 +196,8 @@ public final class ParamBasicFlyweight extends StructFlyweight<ParamBasicFlyweig
     public ParamBasicFlyweight devSectors(long devSectors) {
         return i64(DEV_SECTORS_OFFSET, devSectors);
     }
+
+    private static final long VIRT_BOUNDARY_MASK_OFFSET = UblkLayouts.offsetOf(LAYOUT, "virt_boundary_mask");
 
     /**
      * Reads {@code virt_boundary_mask}.

@@ -21,18 +21,12 @@ public final class ParamDevtFlyweight extends StructView<ParamDevtFlyweight> {
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAM_DEVT;
     /** Size of the struct in bytes (16). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code char_major} ({@code __u32}). */
-    public static final long CHAR_MAJOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "char_major");
-    /** Offset of {@code char_minor} ({@code __u32}). */
-    public static final long CHAR_MINOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "char_minor");
-    /** Offset of {@code disk_major} ({@code __u32}). */
-    public static final long DISK_MAJOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "disk_major");
-    /** Offset of {@code disk_minor} ({@code __u32}). */
-    public static final long DISK_MINOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "disk_minor");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamDevtFlyweight() {
     }
+
+    private static final long CHAR_MAJOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "char_major");
 
     /**
      * Reads {@code char_major}.
@@ -43,6 +37,8 @@ public final class ParamDevtFlyweight extends StructView<ParamDevtFlyweight> {
         return i32(CHAR_MAJOR_OFFSET);
     }
 
+    private static final long CHAR_MINOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "char_minor");
+
     /**
      * Reads {@code char_minor}.
      *
@@ -52,6 +48,8 @@ public final class ParamDevtFlyweight extends StructView<ParamDevtFlyweight> {
         return i32(CHAR_MINOR_OFFSET);
     }
 
+    private static final long DISK_MAJOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "disk_major");
+
     /**
      * Reads {@code disk_major}.
      *
@@ -60,6 +58,8 @@ public final class ParamDevtFlyweight extends StructView<ParamDevtFlyweight> {
     public int diskMajor() {
         return i32(DISK_MAJOR_OFFSET);
     }
+
+    private static final long DISK_MINOR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "disk_minor");
 
     /**
      * Reads {@code disk_minor}.

@@ -22,23 +22,13 @@ public final class ParamDiscardFlyweight extends StructFlyweight<ParamDiscardFly
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAM_DISCARD;
     /** Size of the struct in bytes (20). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code discard_alignment} ({@code __u32}). */
-    public static final long DISCARD_ALIGNMENT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard_alignment");
-    /** Offset of {@code discard_granularity} ({@code __u32}). */
-    public static final long DISCARD_GRANULARITY_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard_granularity");
-    /** Offset of {@code max_discard_sectors} ({@code __u32}). */
-    public static final long MAX_DISCARD_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_discard_sectors");
-    /** Offset of {@code max_write_zeroes_sectors} ({@code __u32}). */
-    public static final long MAX_WRITE_ZEROES_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_write_zeroes_sectors");
-    /** Offset of {@code max_discard_segments} ({@code __u16}). */
-    public static final long MAX_DISCARD_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_discard_segments");
-    /** Offset of {@code reserved0} ({@code __u16}). */
-    public static final long RESERVED0_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved0");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamDiscardFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long DISCARD_ALIGNMENT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard_alignment");
 
     /**
      * Reads {@code discard_alignment}.
@@ -59,6 +49,8 @@ public final class ParamDiscardFlyweight extends StructFlyweight<ParamDiscardFly
         return i32(DISCARD_ALIGNMENT_OFFSET, discardAlignment);
     }
 
+    private static final long DISCARD_GRANULARITY_OFFSET = UblkLayouts.offsetOf(LAYOUT, "discard_granularity");
+
     /**
      * Reads {@code discard_granularity}.
      *
@@ -77,6 +69,8 @@ public final class ParamDiscardFlyweight extends StructFlyweight<ParamDiscardFly
     public ParamDiscardFlyweight discardGranularity(int discardGranularity) {
         return i32(DISCARD_GRANULARITY_OFFSET, discardGranularity);
     }
+
+    private static final long MAX_DISCARD_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_discard_sectors");
 
     /**
      * Reads {@code max_discard_sectors}.
@@ -97,6 +91,8 @@ public final class ParamDiscardFlyweight extends StructFlyweight<ParamDiscardFly
         return i32(MAX_DISCARD_SECTORS_OFFSET, maxDiscardSectors);
     }
 
+    private static final long MAX_WRITE_ZEROES_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_write_zeroes_sectors");
+
     /**
      * Reads {@code max_write_zeroes_sectors}.
      *
@@ -115,6 +111,8 @@ public final class ParamDiscardFlyweight extends StructFlyweight<ParamDiscardFly
     public ParamDiscardFlyweight maxWriteZeroesSectors(int maxWriteZeroesSectors) {
         return i32(MAX_WRITE_ZEROES_SECTORS_OFFSET, maxWriteZeroesSectors);
     }
+
+    private static final long MAX_DISCARD_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_discard_segments");
 
     /**
      * Reads {@code max_discard_segments}.

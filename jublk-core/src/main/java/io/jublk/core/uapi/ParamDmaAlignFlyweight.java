@@ -21,13 +21,13 @@ public final class ParamDmaAlignFlyweight extends StructFlyweight<ParamDmaAlignF
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAM_DMA_ALIGN;
     /** Size of the struct in bytes (8). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code alignment} ({@code __u32}). */
-    public static final long ALIGNMENT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "alignment");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamDmaAlignFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long ALIGNMENT_OFFSET = UblkLayouts.offsetOf(LAYOUT, "alignment");
 
     /**
      * Reads {@code alignment}.

@@ -22,25 +22,13 @@ public final class ParamIntegrityFlyweight extends StructFlyweight<ParamIntegrit
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAM_INTEGRITY;
     /** Size of the struct in bytes (16). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code flags} ({@code __u32}). */
-    public static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
-    /** Offset of {@code max_integrity_segments} ({@code __u16}). */
-    public static final long MAX_INTEGRITY_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_integrity_segments");
-    /** Offset of {@code interval_exp} ({@code __u8}). */
-    public static final long INTERVAL_EXP_OFFSET = UblkLayouts.offsetOf(LAYOUT, "interval_exp");
-    /** Offset of {@code metadata_size} ({@code __u8}). */
-    public static final long METADATA_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "metadata_size");
-    /** Offset of {@code pi_offset} ({@code __u8}). */
-    public static final long PI_OFFSET_OFFSET = UblkLayouts.offsetOf(LAYOUT, "pi_offset");
-    /** Offset of {@code csum_type} ({@code __u8}). */
-    public static final long CSUM_TYPE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "csum_type");
-    /** Offset of {@code tag_size} ({@code __u8}). */
-    public static final long TAG_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "tag_size");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamIntegrityFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
 
     /**
      * Reads {@code flags}.
@@ -61,6 +49,8 @@ public final class ParamIntegrityFlyweight extends StructFlyweight<ParamIntegrit
         return i32(FLAGS_OFFSET, flags);
     }
 
+    private static final long MAX_INTEGRITY_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_integrity_segments");
+
     /**
      * Reads {@code max_integrity_segments}.
      *
@@ -79,6 +69,8 @@ public final class ParamIntegrityFlyweight extends StructFlyweight<ParamIntegrit
     public ParamIntegrityFlyweight maxIntegritySegments(int maxIntegritySegments) {
         return u16(MAX_INTEGRITY_SEGMENTS_OFFSET, maxIntegritySegments);
     }
+
+    private static final long INTERVAL_EXP_OFFSET = UblkLayouts.offsetOf(LAYOUT, "interval_exp");
 
     /**
      * Reads {@code interval_exp}.
@@ -99,6 +91,8 @@ public final class ParamIntegrityFlyweight extends StructFlyweight<ParamIntegrit
         return u8(INTERVAL_EXP_OFFSET, intervalExp);
     }
 
+    private static final long METADATA_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "metadata_size");
+
     /**
      * Reads {@code metadata_size}.
      *
@@ -117,6 +111,8 @@ public final class ParamIntegrityFlyweight extends StructFlyweight<ParamIntegrit
     public ParamIntegrityFlyweight metadataSize(int metadataSize) {
         return u8(METADATA_SIZE_OFFSET, metadataSize);
     }
+
+    private static final long PI_OFFSET_OFFSET = UblkLayouts.offsetOf(LAYOUT, "pi_offset");
 
     /**
      * Reads {@code pi_offset}.
@@ -137,6 +133,8 @@ public final class ParamIntegrityFlyweight extends StructFlyweight<ParamIntegrit
         return u8(PI_OFFSET_OFFSET, piOffset);
     }
 
+    private static final long CSUM_TYPE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "csum_type");
+
     /**
      * Reads {@code csum_type}.
      *
@@ -155,6 +153,8 @@ public final class ParamIntegrityFlyweight extends StructFlyweight<ParamIntegrit
     public ParamIntegrityFlyweight csumType(int csumType) {
         return u8(CSUM_TYPE_OFFSET, csumType);
     }
+
+    private static final long TAG_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "tag_size");
 
     /**
      * Reads {@code tag_size}.

@@ -21,17 +21,13 @@ public final class ParamSegmentFlyweight extends StructFlyweight<ParamSegmentFly
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAM_SEGMENT;
     /** Size of the struct in bytes (16). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code seg_boundary_mask} ({@code __u64}). */
-    public static final long SEG_BOUNDARY_MASK_OFFSET = UblkLayouts.offsetOf(LAYOUT, "seg_boundary_mask");
-    /** Offset of {@code max_segment_size} ({@code __u32}). */
-    public static final long MAX_SEGMENT_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_segment_size");
-    /** Offset of {@code max_segments} ({@code __u16}). */
-    public static final long MAX_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_segments");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamSegmentFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long SEG_BOUNDARY_MASK_OFFSET = UblkLayouts.offsetOf(LAYOUT, "seg_boundary_mask");
 
     /**
      * Reads {@code seg_boundary_mask}.
@@ -52,6 +48,8 @@ public final class ParamSegmentFlyweight extends StructFlyweight<ParamSegmentFly
         return i64(SEG_BOUNDARY_MASK_OFFSET, segBoundaryMask);
     }
 
+    private static final long MAX_SEGMENT_SIZE_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_segment_size");
+
     /**
      * Reads {@code max_segment_size}.
      *
@@ -70,6 +68,8 @@ public final class ParamSegmentFlyweight extends StructFlyweight<ParamSegmentFly
     public ParamSegmentFlyweight maxSegmentSize(int maxSegmentSize) {
         return i32(MAX_SEGMENT_SIZE_OFFSET, maxSegmentSize);
     }
+
+    private static final long MAX_SEGMENTS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_segments");
 
     /**
      * Reads {@code max_segments}.

@@ -22,17 +22,13 @@ public final class ParamZonedFlyweight extends StructFlyweight<ParamZonedFlyweig
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAM_ZONED;
     /** Size of the struct in bytes (32). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code max_open_zones} ({@code __u32}). */
-    public static final long MAX_OPEN_ZONES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_open_zones");
-    /** Offset of {@code max_active_zones} ({@code __u32}). */
-    public static final long MAX_ACTIVE_ZONES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_active_zones");
-    /** Offset of {@code max_zone_append_sectors} ({@code __u32}). */
-    public static final long MAX_ZONE_APPEND_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_zone_append_sectors");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ParamZonedFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long MAX_OPEN_ZONES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_open_zones");
 
     /**
      * Reads {@code max_open_zones}.
@@ -53,6 +49,8 @@ public final class ParamZonedFlyweight extends StructFlyweight<ParamZonedFlyweig
         return i32(MAX_OPEN_ZONES_OFFSET, maxOpenZones);
     }
 
+    private static final long MAX_ACTIVE_ZONES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_active_zones");
+
     /**
      * Reads {@code max_active_zones}.
      *
@@ -71,6 +69,8 @@ public final class ParamZonedFlyweight extends StructFlyweight<ParamZonedFlyweig
     public ParamZonedFlyweight maxActiveZones(int maxActiveZones) {
         return i32(MAX_ACTIVE_ZONES_OFFSET, maxActiveZones);
     }
+
+    private static final long MAX_ZONE_APPEND_SECTORS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "max_zone_append_sectors");
 
     /**
      * Reads {@code max_zone_append_sectors}.

@@ -50,10 +50,6 @@ public final class ParamsFlyweight extends StructFlyweight<ParamsFlyweight> {
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_PARAMS;
     /** Size of the struct in bytes (152). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code len} ({@code __u32}). */
-    public static final long LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "len");
-    /** Offset of {@code types} ({@code __u32}). */
-    public static final long TYPES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "types");
     /** Offset of {@code basic} ({@code struct ublk_param_basic}). */
     public static final long BASIC_OFFSET = UblkLayouts.offsetOf(LAYOUT, "basic");
     /** Offset of {@code discard} ({@code struct ublk_param_discard}). */
@@ -82,6 +78,8 @@ public final class ParamsFlyweight extends StructFlyweight<ParamsFlyweight> {
         super(LAYOUT);
     }
 
+    private static final long LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "len");
+
     /**
      * Reads {@code len}.
      *
@@ -100,6 +98,8 @@ public final class ParamsFlyweight extends StructFlyweight<ParamsFlyweight> {
     public ParamsFlyweight len(int len) {
         return i32(LEN_OFFSET, len);
     }
+
+    private static final long TYPES_OFFSET = UblkLayouts.offsetOf(LAYOUT, "types");
 
     /**
      * Reads {@code types}.

@@ -28,19 +28,13 @@ public final class ShmemBufRegFlyweight extends StructFlyweight<ShmemBufRegFlywe
     public static final StructLayout LAYOUT = UblkLayouts.UBLK_SHMEM_BUF_REG;
     /** Size of the struct in bytes (24). */
     public static final long SIZE = LAYOUT.byteSize();
-    /** Offset of {@code addr} ({@code __u64}). */
-    public static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
-    /** Offset of {@code len} ({@code __u64}). */
-    public static final long LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "len");
-    /** Offset of {@code flags} ({@code __u32}). */
-    public static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
-    /** Offset of {@code reserved} ({@code __u32}). */
-    public static final long RESERVED_OFFSET = UblkLayouts.offsetOf(LAYOUT, "reserved");
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before use. */
     public ShmemBufRegFlyweight() {
         super(LAYOUT);
     }
+
+    private static final long ADDR_OFFSET = UblkLayouts.offsetOf(LAYOUT, "addr");
 
     /**
      * Reads {@code addr}.
@@ -61,6 +55,8 @@ public final class ShmemBufRegFlyweight extends StructFlyweight<ShmemBufRegFlywe
         return i64(ADDR_OFFSET, addr);
     }
 
+    private static final long LEN_OFFSET = UblkLayouts.offsetOf(LAYOUT, "len");
+
     /**
      * Reads {@code len}.
      *
@@ -79,6 +75,8 @@ public final class ShmemBufRegFlyweight extends StructFlyweight<ShmemBufRegFlywe
     public ShmemBufRegFlyweight len(long len) {
         return i64(LEN_OFFSET, len);
     }
+
+    private static final long FLAGS_OFFSET = UblkLayouts.offsetOf(LAYOUT, "flags");
 
     /**
      * Reads {@code flags}.
