@@ -2,6 +2,41 @@
 # Shell functions the guest halves of the benchmarks share; sourced, never run. Each benchmark
 # defines log() and keeps the pid of a running fio in fio_pid, so that its cleanup can stop it.
 
+# ---- options and checks every benchmark has ------------------------------------------------------
+common_option() {  # common_option NAME VALUE: sets the setting NAME names; fails if it is no common one
+  case $1 in
+    --java) java=$2 ;;
+    --jar) jar=$2 ;;
+    --runtime) runtime=$2 ;;
+    --warmup) warmup=$2 ;;
+    --row-warmup) row_warmup=$2 ;;
+    --server-depth) server_depth=$2 ;;
+    *) return 1 ;;
+  esac
+}
+
+row_bench_option() {  # row_bench_option NAME VALUE: common_option, plus those of bench-file and bench-nbd
+  case $1 in
+    --jit-settle) jit_settle=$2 ;;
+    --server-cpu) server_cpu=$2 ;;
+    --size-mib) size_mib=$2 ;;
+    --seq-depth) seq_depth=$2 ;;
+    --workloads) workloads=$2 ;;
+    *) common_option "$@" ;;
+  esac
+}
+
+preflight() {  # preflight NAME TOOL...: exits unless java, the jar, ublk_drv, root and each TOOL are there
+  local name=$1 tool
+  shift
+  [ -x "$java" ] && [ -f "$jar" ] || { echo "$name: needs --java and --jar" >&2; exit 2; }
+  [ -e /dev/ublk-control ] || { echo "$name: no /dev/ublk-control (ublk_drv not loaded?)" >&2; exit 1; }
+  [ "$(id -u)" -eq 0 ] || { echo "$name: must run as root" >&2; exit 1; }
+  for tool in fio jq "$@"; do
+    command -v "$tool" >/dev/null || { echo "$name: needs $tool" >&2; exit 1; }
+  done
+}
+
 alive_for() {  # alive_for SECONDS PID: waits until PID is gone or SECONDS have passed
   local deadline=$((SECONDS + $1))
   while kill -0 "$2" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
@@ -116,3 +151,69 @@ warm_up() {  # warm_up DEV PID SECONDS ROW_SECONDS SETTLE_SECONDS WORK_DIR SEQ_D
     fi
   done
 }
+
+# ---- jublk servers by name (bench-file, bench-nbd): pid_of, id_of and devs are keyed by it ---------
+next_id=60
+start_jublk() {  # start_jublk NAME ADD-OPTIONS...: a foreground jublk server; sets devs[NAME]
+  local name=$1 id slog=$work/$1.log
+  shift
+  while [ -e /dev/ublkc$next_id ] || [ -e /dev/ublkb$next_id ]; do next_id=$((next_id + 1)); done
+  id=$next_id; next_id=$((next_id + 1))
+  id_of[$name]=$id
+  "${jublk_cmd[@]}" add "$@" -d "$server_depth" -n "$id" --foreground >"$slog" 2>&1 &
+  pid_of[$name]=$!
+  if ! wait_for 300 "${pid_of[$name]}" grep -q '^serving in process' "$slog"; then
+    log "jublk server $name did not come up; its output:"; cat "$slog" >&2; return 1
+  fi
+  wait_for 30 '' is_block /dev/ublkb$id || { log "/dev/ublkb$id missing"; return 1; }
+  devs[$name]=/dev/ublkb$id
+  log "$name: $(head -n 1 "$slog")"
+}
+
+stop_jublk() {  # stop_jublk SERVER
+  local pid=${pid_of[$1]:-} id=${id_of[$1]:-}
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    # The shutdown hook deletes the device; a JVM under TCG may take a while.
+    alive_for 60 "$pid"
+    if kill -0 "$pid" 2>/dev/null; then
+      log "jublk server $1 ($pid) did not exit after SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  [ -z "$pid" ] || wait "$pid" 2>/dev/null || true
+  pid_of[$1]=''
+  if [ -n "$id" ] && [ -e /dev/ublkc$id ]; then
+    log "dev $id still there after its server exited; deleting it"
+    "${jublk_cmd[@]}" del -n "$id" >&2 || true
+  fi
+}
+
+warm_up_and_measure() {  # warm_up_and_measure RESULTS: every server in servers through every workload
+  local s w bs rw qd
+  for s in "${servers[@]}"; do
+    # The kernel's devices get the same warm-up, so that nobody is favoured.
+    log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row, repeated until the JIT settles"
+    # shellcheck disable=SC2086
+    warm_up "${devs[$s]}" "${pid_of[$s]:-}" "$warmup" "$row_warmup" "$jit_settle" "$work" "$seq_depth" $workloads
+  done
+  : >"$1"
+  log "runtime ${runtime}s + ${ramp}s ramp per run; sequential iodepth $seq_depth"
+  for w in $workloads; do
+    IFS=: read -r bs rw qd <<<"$w"
+    [ "$qd" = seq ] && qd=$seq_depth
+    for s in "${servers[@]}"; do
+      measure "$s" "${pid_of[$s]:-}" "${devs[$s]}" "$bs" "$rw" "$qd" "$runtime" "$ramp" "$work/$s-$bs-$rw-qd$qd.json" "$1"
+    done
+  done
+}
+
+# The start of the awk program that tables RESULT lines (server bs rw iodepth iops mbps mean_us
+# p99_us): one row group per bs, rw, iodepth, in the order they came; ratio() is -1 when unknown.
+table_awk_head='
+  { key = $3 SUBSEP $4 SUBSEP $5; iops[key, $2] = $6; mbps[key, $2] = $7; mean[key, $2] = $8; p99[key, $2] = $9
+    if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
+  function commas(v,   s) { s = sprintf("%d", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+  function ratio(key, s, b) { return (((key, s) in iops) && ((key, b) in iops) && iops[key, b] > 0) ? iops[key, s] / iops[key, b] : -1 }
+  function fmt(r) { return r < 0 ? "-" : sprintf("%.2f", r) }
+'

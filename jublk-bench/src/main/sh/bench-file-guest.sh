@@ -15,39 +15,23 @@
 # stderr, the results to stdout: one "RESULT" line per fio run, the table, then "GOAL" lines.
 # Whatever it created is removed on exit, also on failure or a signal.
 set -euo pipefail
+# shellcheck source=bench-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 
 java='' jar='' server_cpu='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
 modes='copy copy-application-buffers user-copy zero-copy auto-zero-copy' backing=buffered null=1
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
   case $1 in
-    --java) java=$2; shift 2 ;;
-    --jar) jar=$2; shift 2 ;;
-    --runtime) runtime=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --row-warmup) row_warmup=$2; shift 2 ;;
-    --jit-settle) jit_settle=$2; shift 2 ;;
-    --server-cpu) server_cpu=$2; shift 2 ;;
-    --size-mib) size_mib=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --backing) backing=$2; shift 2 ;;
-    --seq-depth) seq_depth=$2; shift 2 ;;
-    --server-depth) server_depth=$2; shift 2 ;;
-    --workloads) workloads=$2; shift 2 ;;
     --no-null) null=0; shift ;;
-    *) echo "bench-file-guest: unknown argument $1" >&2; exit 2 ;;
+    *) row_bench_option "$1" "${2-}" || { echo "bench-file-guest: unknown argument $1" >&2; exit 2; }; shift 2 ;;
   esac
 done
-[ -x "$java" ] && [ -f "$jar" ] || { echo "bench-file-guest: needs --java and --jar" >&2; exit 2; }
-[ -e /dev/ublk-control ] || { echo "bench-file-guest: no /dev/ublk-control (ublk_drv not loaded?)" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "bench-file-guest: must run as root" >&2; exit 1; }
-for tool in fio jq losetup; do
-  command -v $tool >/dev/null || { echo "bench-file-guest: needs $tool" >&2; exit 1; }
-done
+preflight bench-file-guest losetup
 
 log() { echo "[bench-file $(date +%T)] $*" >&2; }
-# shellcheck source=bench-common.sh
-. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 # On tmpfs, so that the backing costs no device time: what is measured is the path to it.
 work=$(mktemp -d /tmp/bench-file.XXXXXX)
 [ "$(stat -f -c %T "$work")" = tmpfs ] || log "WARNING: $work is not on tmpfs ($(stat -f -c %T "$work"))"
@@ -59,25 +43,6 @@ declare -A pid_of devs loopdev_of id_of
 loops=()
 jublk_command "$java" "$jar" "$server_cpu"
 
-
-stop_jublk() {  # stop_jublk SERVER
-  local pid=${pid_of[$1]:-} id=${id_of[$1]:-}
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    # The shutdown hook deletes the device; a JVM under TCG may take a while.
-    alive_for 60 "$pid"
-    if kill -0 "$pid" 2>/dev/null; then
-      log "jublk server $1 ($pid) did not exit after SIGTERM; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  [ -z "$pid" ] || wait "$pid" 2>/dev/null || true
-  pid_of[$1]=''
-  if [ -n "$id" ] && [ -e /dev/ublkc$id ]; then
-    log "dev $id still there after its server exited; deleting it"
-    "${jublk_cmd[@]}" del -n "$id" >&2 || true
-  fi
-}
 
 cleanup() {
   local rc=$?
@@ -131,23 +96,6 @@ start_loop() {  # start_loop NAME on|off: sets devs[NAME]
   log "$1: $dev, direct-io=$2 (sysfs dio=$dio)"
 }
 
-next_id=60
-start_jublk() {  # start_jublk NAME ADD-OPTIONS...: sets devs[NAME]
-  local name=$1 id slog=$work/$1.log
-  shift
-  while [ -e /dev/ublkc$next_id ] || [ -e /dev/ublkb$next_id ]; do next_id=$((next_id + 1)); done
-  id=$next_id; next_id=$((next_id + 1))
-  id_of[$name]=$id
-  "${jublk_cmd[@]}" add "$@" -q 1 -d "$server_depth" -n "$id" --foreground >"$slog" 2>&1 &
-  pid_of[$name]=$!
-  if ! wait_for 300 "${pid_of[$name]}" grep -q '^serving in process' "$slog"; then
-    log "jublk server $name did not come up; its output:"; cat "$slog" >&2; return 1
-  fi
-  wait_for 30 '' is_block /dev/ublkb$id || { log "/dev/ublkb$id missing"; return 1; }
-  devs[$name]=/dev/ublkb$id
-  log "$name: $(head -n 1 "$slog")"
-}
-
 
 
 # Servers, in the order each row runs them; BASE_server is what its ratio is taken against.
@@ -160,7 +108,7 @@ fi
 if [ "$null" = 1 ]; then
   # The ublk round trip with no file behind it: how much of a gap to loop is the transport's.
   log "null: starting (reference: the null target, 1 queue of depth $server_depth)"
-  start_jublk null -t null -s "${size_mib}M"
+  start_jublk null -q 1 -t null -s "${size_mib}M"
   servers+=(null) bases+=(loop)
 fi
 for b in buffered direct; do
@@ -172,30 +120,15 @@ for b in buffered direct; do
     log "$name: starting (file target, $m, $b backing, 1 queue of depth $server_depth)"
     direct=()
     [ $b = direct ] && direct=(--direct)
-    start_jublk "$name" -t file --path "$file" "${direct[@]}" --data-mode "$m"
+    start_jublk "$name" -q 1 -t file --path "$file" "${direct[@]}" --data-mode "$m"
     servers+=("$name")
     # Like against like: a buffered backing against loop's buffered I/O, O_DIRECT against loop-dio.
     if [ $b = direct ]; then bases+=(loop-dio); else bases+=(loop); fi
   done
 done
 
-for s in "${servers[@]}"; do
-  # The kernel's devices get the same warm-up, so that nobody is favoured.
-  log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row, repeated until the JIT settles"
-  # shellcheck disable=SC2086
-  warm_up "${devs[$s]}" "${pid_of[$s]:-}" "$warmup" "$row_warmup" "$jit_settle" "$work" "$seq_depth" $workloads
-done
-
 results=$work/results
-: >"$results"
-log "runtime ${runtime}s + ${ramp}s ramp per run; sequential iodepth $seq_depth"
-for w in $workloads; do
-  IFS=: read -r bs rw qd <<<"$w"
-  [ "$qd" = seq ] && qd=$seq_depth
-  for s in "${servers[@]}"; do
-    measure "$s" "${pid_of[$s]:-}" "${devs[$s]}" "$bs" "$rw" "$qd" "$runtime" "$ramp" "$work/$s-$bs-$rw-qd$qd.json" "$results"
-  done
-done
+warm_up_and_measure "$results"
 
 # ---- the table and the goals ----------------------------------------------------------------------
 echo
@@ -204,13 +137,7 @@ echo "file on tmpfs, written in full; every server 1 queue of depth $server_dept
 echo "ratio = IOPS / the IOPS of the matching loop in the same row: loop (direct-io=off) for loop-dio and"
 echo "jublk over a buffered fd, loop-dio (direct-io=on) for jublk with --direct (NAME-direct)."
 [ "$null" = 0 ] || echo "null: jublk's null target (no file behind it), the ceiling of the ublk round trip here."
-awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
-  # RESULT server bs rw iodepth iops mbps mean_us p99_us; one row group per bs, rw, iodepth
-  { key = $3 SUBSEP $4 SUBSEP $5; iops[key, $2] = $6; mbps[key, $2] = $7; mean[key, $2] = $8; p99[key, $2] = $9
-    if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
-  function commas(v,   s) { s = sprintf("%d", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
-  function ratio(key, s, b) { return (((key, s) in iops) && ((key, b) in iops) && iops[key, b] > 0) ? iops[key, s] / iops[key, b] : -1 }
-  function fmt(r) { return r < 0 ? "-" : sprintf("%.2f", r) }
+awk -v servers="${servers[*]}" -v bases="${bases[*]}" "$table_awk_head"'
   function goal(name, s, what, r, min) {
     if (r < 0) { printf "GOAL %s %s %s - %.2f MISSING\n", name, s, what, min; return }
     printf "GOAL %s %s %s %.2f %.2f %s\n", name, s, what, r, min, (r >= min ? "PASS" : "FAIL")

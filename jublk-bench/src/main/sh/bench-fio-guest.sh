@@ -13,37 +13,26 @@
 # "RESULT" line per fio run, then the table. Whatever it created is removed on exit, also on
 # failure or a signal.
 set -euo pipefail
+# shellcheck source=bench-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 
 java='' jar='' runtime=5 warmup=12 row_warmup=2 ramp=2 server_depth=128
 queue_counts='1 2' rws='randread randwrite' depths='1 32'
 other='' other_del=''
 while [ $# -gt 0 ]; do
   case $1 in
-    --java) java=$2; shift 2 ;;
-    --jar) jar=$2; shift 2 ;;
-    --runtime) runtime=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --row-warmup) row_warmup=$2; shift 2 ;;
     --queues) queue_counts=$2; shift 2 ;;
     --rws) rws=$2; shift 2 ;;
     --depths) depths=$2; shift 2 ;;
-    --server-depth) server_depth=$2; shift 2 ;;
     --other) other=$2; shift 2 ;;
     --other-del) other_del=$2; shift 2 ;;
-    *) echo "bench-fio-guest: unknown argument $1" >&2; exit 2 ;;
+    *) common_option "$1" "${2-}" || { echo "bench-fio-guest: unknown argument $1" >&2; exit 2; }; shift 2 ;;
   esac
 done
-[ -x "$java" ] && [ -f "$jar" ] || { echo "bench-fio-guest: needs --java and --jar" >&2; exit 2; }
-[ -e /dev/ublk-control ] || { echo "bench-fio-guest: no /dev/ublk-control (ublk_drv not loaded?)" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "bench-fio-guest: must run as root" >&2; exit 1; }
-for tool in fio jq; do
-  command -v $tool >/dev/null || { echo "bench-fio-guest: needs $tool" >&2; exit 1; }
-done
+preflight bench-fio-guest
 
 work=$(mktemp -d /tmp/bench-fio.XXXXXX)
 log() { echo "[bench-fio $(date +%T)] $*" >&2; }
-# shellcheck source=bench-common.sh
-. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 
 # Two ids that are free now: one for jublk, one for the other server.
 free_ids=()

@@ -15,40 +15,24 @@
 # results to stdout: one "RESULT" line per fio run, the table, then "GEOMEAN" lines.
 # Whatever it created is removed on exit, also on failure or a signal.
 set -euo pipefail
+# shellcheck source=bench-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 
 java='' jar='' server_cpu='' runtime=5 warmup=12 row_warmup=2 jit_settle=60 ramp=2 size_mib=1024 server_depth=128 seq_depth=16
 transport=unix connections=1 data_mode='' nbd_max_kb=''
 workloads='4k:randread:1 4k:randread:32 4k:randwrite:1 4k:randwrite:32 64k:read:seq 64k:write:seq 1m:read:seq 1m:write:seq'
 while [ $# -gt 0 ]; do
   case $1 in
-    --java) java=$2; shift 2 ;;
-    --jar) jar=$2; shift 2 ;;
-    --runtime) runtime=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --row-warmup) row_warmup=$2; shift 2 ;;
-    --jit-settle) jit_settle=$2; shift 2 ;;
-    --server-cpu) server_cpu=$2; shift 2 ;;
-    --size-mib) size_mib=$2; shift 2 ;;
     --transport) transport=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    --seq-depth) seq_depth=$2; shift 2 ;;
-    --server-depth) server_depth=$2; shift 2 ;;
     --data-mode) data_mode=$2; shift 2 ;;
     --nbd-max-kb) nbd_max_kb=$2; shift 2 ;;
-    --workloads) workloads=$2; shift 2 ;;
-    *) echo "bench-nbd-guest: unknown argument $1" >&2; exit 2 ;;
+    *) row_bench_option "$1" "${2-}" || { echo "bench-nbd-guest: unknown argument $1" >&2; exit 2; }; shift 2 ;;
   esac
 done
-[ -x "$java" ] && [ -f "$jar" ] || { echo "bench-nbd-guest: needs --java and --jar" >&2; exit 2; }
-[ -e /dev/ublk-control ] || { echo "bench-nbd-guest: no /dev/ublk-control (ublk_drv not loaded?)" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "bench-nbd-guest: must run as root" >&2; exit 1; }
-for tool in fio jq qemu-nbd nbd-client; do
-  command -v $tool >/dev/null || { echo "bench-nbd-guest: needs $tool" >&2; exit 1; }
-done
+preflight bench-nbd-guest qemu-nbd nbd-client
 
 log() { echo "[bench-nbd $(date +%T)] $*" >&2; }
-# shellcheck source=bench-common.sh
-. "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 # On tmpfs, so that the export costs no device time: what is measured is the client's path to it.
 work=$(mktemp -d /tmp/bench-nbd.XXXXXX)
 [ "$(stat -f -c %T "$work")" = tmpfs ] || log "WARNING: $work is not on tmpfs ($(stat -f -c %T "$work"))"
@@ -61,25 +45,6 @@ declare -A pid_of devs id_of
 nbds=()
 jublk_command "$java" "$jar" "$server_cpu"
 
-
-stop_jublk() {  # stop_jublk SERVER
-  local pid=${pid_of[$1]:-} id=${id_of[$1]:-}
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    # The shutdown hook deletes the device; a JVM under TCG may take a while.
-    alive_for 60 "$pid"
-    if kill -0 "$pid" 2>/dev/null; then
-      log "jublk server $1 ($pid) did not exit after SIGTERM; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  [ -z "$pid" ] || wait "$pid" 2>/dev/null || true
-  pid_of[$1]=''
-  if [ -n "$id" ] && [ -e /dev/ublkc$id ]; then
-    log "dev $id still there after its server exited; deleting it"
-    "${jublk_cmd[@]}" del -n "$id" >&2 || true
-  fi
-}
 
 nbd_connected() { [ -e "/sys/block/${1#/dev/}/pid" ]; }
 
@@ -154,25 +119,13 @@ no_scheduler() {  # no_scheduler DEV: neither client gets an I/O scheduler in it
   grep -q '\[none\]' $q/scheduler || echo none >$q/scheduler 2>/dev/null || log "${1}: cannot set scheduler none"
 }
 
-next_id=60
-start_jublk() {  # start_jublk NAME CONNECTIONS: sets devs[NAME]
-  local name=$1 c=$2 id slog=$work/$1.log mode=()
-  while [ -e /dev/ublkc$next_id ] || [ -e /dev/ublkb$next_id ]; do next_id=$((next_id + 1)); done
-  id=$next_id; next_id=$((next_id + 1))
-  id_of[$name]=$id
+start_nbd_jublk() {  # start_nbd_jublk NAME CONNECTIONS: sets devs[NAME]
+  local name=$1 c=$2 mode=()
   [ -z "$data_mode" ] || mode=(--data-mode "$data_mode")
   # One queue per connection, as the kernel client has one hardware queue per connection.
-  "${jublk_cmd[@]}" add -t nbd --url "$url" --connections "$c" "${mode[@]}" \
-      -q "$c" -d "$server_depth" -n "$id" --foreground >"$slog" 2>&1 &
-  pid_of[$name]=$!
-  if ! wait_for 300 "${pid_of[$name]}" grep -q '^serving in process' "$slog"; then
-    log "jublk server $name did not come up; its output:"; cat "$slog" >&2; return 1
-  fi
-  wait_for 30 '' is_block /dev/ublkb$id || { log "/dev/ublkb$id missing"; return 1; }
-  devs[$name]=/dev/ublkb$id
-  log "$name: $(head -n 1 "$slog")"
-  log "$name: defaults $(queue_facts /dev/ublkb$id)"
-  no_scheduler /dev/ublkb$id
+  start_jublk "$name" -t nbd --url "$url" --connections "$c" "${mode[@]}" -q "$c" || return 1
+  log "$name: defaults $(queue_facts "${devs[$name]}")"
+  no_scheduler "${devs[$name]}"
 }
 
 next_nbd=0
@@ -203,7 +156,7 @@ start_kernel() {  # start_kernel NAME CONNECTIONS LBS: sets devs[NAME]
 servers=() bases=()
 for c in $connections; do
   log "jublk-c$c: starting (nbd target, $c connection(s), $c queue(s) of depth $server_depth)"
-  start_jublk "jublk-c$c" "$c"
+  start_nbd_jublk "jublk-c$c" "$c"
   # The same logical block size for both, so the requests that reach the server look alike.
   lbs=$(cat "/sys/block/${devs[jublk-c$c]#/dev/}/queue/logical_block_size")
   log "kernel-nbd-c$c: starting (nbd-client, $c connection(s))"
@@ -211,23 +164,8 @@ for c in $connections; do
   servers+=("kernel-nbd-c$c" "jublk-c$c") bases+=("kernel-nbd-c$c" "kernel-nbd-c$c")
 done
 
-for s in "${servers[@]}"; do
-  # The kernel's devices get the same warm-up, so that nobody is favoured.
-  log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row, repeated until the JIT settles"
-  # shellcheck disable=SC2086
-  warm_up "${devs[$s]}" "${pid_of[$s]:-}" "$warmup" "$row_warmup" "$jit_settle" "$work" "$seq_depth" $workloads
-done
-
 results=$work/results
-: >"$results"
-log "runtime ${runtime}s + ${ramp}s ramp per run; sequential iodepth $seq_depth"
-for w in $workloads; do
-  IFS=: read -r bs rw qd <<<"$w"
-  [ "$qd" = seq ] && qd=$seq_depth
-  for s in "${servers[@]}"; do
-    measure "$s" "${pid_of[$s]:-}" "${devs[$s]}" "$bs" "$rw" "$qd" "$runtime" "$ramp" "$work/$s-$bs-$rw-qd$qd.json" "$results"
-  done
-done
+warm_up_and_measure "$results"
 
 # ---- the table ------------------------------------------------------------------------------------
 echo
@@ -236,13 +174,7 @@ echo "${size_mib} MiB file on tmpfs (written in full) over $transport ($url); MB
 echo "kernel-nbd-cN: nbd-client -C N (N hardware queues of the kernel's depth); jublk-cN: jublk add -t nbd"
 echo "--connections N -q N -d $server_depth${data_mode:+ --data-mode $data_mode}. Scheduler none on both${nbd_max_kb:+; kernel nbd max_sectors_kb $nbd_max_kb}."
 echo "ratio = IOPS / the IOPS of kernel-nbd with the same connection count in the same row."
-awk -v servers="${servers[*]}" -v bases="${bases[*]}" '
-  # RESULT server bs rw iodepth iops mbps mean_us p99_us; one row group per bs, rw, iodepth
-  { key = $3 SUBSEP $4 SUBSEP $5; iops[key, $2] = $6; mbps[key, $2] = $7; mean[key, $2] = $8; p99[key, $2] = $9
-    if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
-  function commas(v,   s) { s = sprintf("%d", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
-  function ratio(key, s, b) { return (((key, s) in iops) && ((key, b) in iops) && iops[key, b] > 0) ? iops[key, s] / iops[key, b] : -1 }
-  function fmt(r) { return r < 0 ? "-" : sprintf("%.2f", r) }
+awk -v servers="${servers[*]}" -v bases="${bases[*]}" "$table_awk_head"'
   END {
     ns = split(servers, sv, " "); split(bases, bv, " ")
     for (j = 1; j <= ns; j++) base[sv[j]] = bv[j]
