@@ -9,9 +9,7 @@ import io.jublk.core.spi.TargetCapabilities;
 import io.jublk.core.spi.TargetGeometry;
 import io.jublk.core.spi.UblkIo;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,15 +56,7 @@ public final class AsyncExample {
      * @throws UblkException when the kernel refuses the device
      */
     public static UblkDevice start(MemorySegment ram, ExecutorService pool) throws UblkException {
-        UblkDevice dev = UblkDevice.builder().target(new PooledRam(ram, pool)).queues(2).depth(64).build();
-        try {
-            dev.runQueues();
-            dev.start();
-        } catch (UblkException | RuntimeException e) {
-            dev.close();
-            throw e;
-        }
-        return dev;
+        return Serving.started(UblkDevice.builder().target(new PooledRam(ram, pool)).queues(2).depth(64).build());
     }
 
     /**
@@ -76,11 +66,8 @@ public final class AsyncExample {
      * @throws Exception when the device cannot be served
      */
     public static void main(String[] args) throws Exception {
-        long size = Serving.sizeArg(args, 0, 256L << 20);
-        try (Arena arena = Arena.ofShared(); ExecutorService pool = Executors.newFixedThreadPool(4)) {
-            UblkDevice dev = start(arena.allocate(size, 4096), pool);
-            System.out.println(dev.blockPath());
-            Serving.untilDeleted(List.of(dev));
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            Serving.serveRam(args, ram -> start(ram, pool));
         }
     }
 }

@@ -15,7 +15,6 @@ import io.jublk.core.spi.UblkIo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
-import java.util.List;
 
 /**
  * A device served from the application's own buffers ({@link DataMode#COPY_APPLICATION_BUFFERS}):
@@ -87,16 +86,8 @@ public final class BufferPoolExample {
      * @throws UblkException when the kernel refuses the device
      */
     public static UblkDevice start(MemorySegment store) throws UblkException {
-        UblkDevice dev = UblkDevice.builder().target(new PooledStore(store)).queues(2).depth(64)
-                .dataMode(DataMode.COPY_APPLICATION_BUFFERS).build();
-        try {
-            dev.runQueues();
-            dev.start();
-        } catch (UblkException | RuntimeException e) {
-            dev.close();
-            throw e;
-        }
-        return dev;
+        return Serving.started(UblkDevice.builder().target(new PooledStore(store)).queues(2).depth(64)
+                .dataMode(DataMode.COPY_APPLICATION_BUFFERS).build());
     }
 
     /**
@@ -106,11 +97,6 @@ public final class BufferPoolExample {
      * @throws Exception when the device cannot be served
      */
     public static void main(String[] args) throws Exception {
-        long size = Serving.sizeArg(args, 0, 256L << 20);
-        try (Arena arena = Arena.ofShared()) {
-            UblkDevice dev = start(arena.allocate(size, 4096));
-            System.out.println(dev.blockPath());
-            Serving.untilDeleted(List.of(dev));
-        }
+        Serving.serveRam(args, BufferPoolExample::start);
     }
 }

@@ -4,6 +4,8 @@ package io.jublk.examples;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkException;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,6 +61,52 @@ public final class Serving {
         } catch (UblkException e) {
             // Whoever stopped it may have deleted it too; nothing is left either way.
             System.err.println("deleting " + dev.blockPath() + ": " + e.getMessage());
+        }
+    }
+
+    /** Builds a device over a RAM store. */
+    @FunctionalInterface
+    public interface RamDevice {
+        /**
+         * @param ram the device's storage, page-aligned
+         * @return the started device
+         * @throws UblkException when the kernel refuses the device
+         */
+        UblkDevice start(MemorySegment ram) throws UblkException;
+    }
+
+    /**
+     * Runs the queues of a built device and starts it; a device that fails to start is closed.
+     *
+     * @param dev the built device
+     * @return {@code dev}, started
+     * @throws UblkException when the kernel refuses the device
+     */
+    public static UblkDevice started(UblkDevice dev) throws UblkException {
+        try {
+            dev.runQueues();
+            dev.start();
+        } catch (UblkException | RuntimeException e) {
+            dev.close();
+            throw e;
+        }
+        return dev;
+    }
+
+    /**
+     * Serves one device over a RAM store of the size in {@code args[0]} (default 256M) until it
+     * is deleted or SIGINT/SIGTERM, printing its block device's path.
+     *
+     * @param args the program's arguments
+     * @param device builds and starts the device over the store
+     * @throws Exception when the device cannot be served
+     */
+    public static void serveRam(String[] args, RamDevice device) throws Exception {
+        long size = sizeArg(args, 0, 256L << 20);
+        try (Arena arena = Arena.ofShared()) {
+            UblkDevice dev = device.start(arena.allocate(size, 4096));
+            System.out.println(dev.blockPath());
+            untilDeleted(List.of(dev));
         }
     }
 
