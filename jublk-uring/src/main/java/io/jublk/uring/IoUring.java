@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.jublk.uring.IoUringConstants.*;
 
@@ -63,7 +64,7 @@ public final class IoUring implements AutoCloseable {
     private final MemorySegment getEventsArg;
     private final MemorySegment timespec;
 
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Maps a ring that {@code io_uring_setup} has just created.
@@ -199,7 +200,7 @@ public final class IoUring implements AutoCloseable {
     // ---------------------------------------------------------------- submission
 
     private void ensureOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("io_uring fd=" + fd + " is closed");
         }
     }
@@ -499,11 +500,8 @@ public final class IoUring implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (closed.getAndSet(true)) {
+            return;
         }
         try {
             mappings.arena().close(); // munmap of all three mappings; later accesses throw IllegalStateException
@@ -516,6 +514,6 @@ public final class IoUring implements AutoCloseable {
     public String toString() {
         return "IoUring[fd=" + fd + ", sq=" + sq.entries() + ", cq=" + cqEntries + ", sqe=" + sqeSize
                 + ", flags=0x" + Integer.toHexString(setupFlags) + ", features=0x" + Integer.toHexString(features)
-                + (closed ? ", closed]" : "]");
+                + (closed.get() ? ", closed]" : "]");
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A device whose blocks live on an NBD server: each request becomes an NBD command, pipelined on
@@ -84,7 +85,7 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
     /** Per-request state of the device, indexed by slot = queue * depth + tag; set up by the first queue. */
     private volatile Slots slots;
     private final List<MemorySegment> stagingMappings = new ArrayList<>();
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private static final class Slots {
         final int depth;
@@ -289,7 +290,7 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
 
     @Override
     public QueueHandler openQueue(UblkQueue queue) throws IOException {
-        if (closed) {
+        if (closed.get()) {
             throw new IOException("the nbd target " + pool + " is closed");
         }
         UblkDevice dev = queue.device();
@@ -473,11 +474,8 @@ public final class NbdTarget implements BlockTarget, AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (closed.getAndSet(true)) {
+            return;
         }
         pool.close(); // no reply can arrive after this, so the staging buffers are free
         synchronized (this) {
