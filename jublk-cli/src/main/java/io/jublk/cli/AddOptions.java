@@ -70,9 +70,11 @@ final class AddOptions {
         int queues = args.intValue("queues", "-q/--queues", 1, 1, UblkCmd.UBLK_MAX_NR_QUEUES);
         int depth = args.intValue("depth", "-d/--depth", 128, 1, UblkCmd.UBLK_MAX_QUEUE_DEPTH);
         int id = DeviceOptions.id(args);
-        int blockSize = args.intValue("block-size", "-b/--block-size", 512, 512, 4096);
+        int blockSize = args.intValue("block-size", "-b/--block-size", 0, 512, 4096);
         TargetSpec spec = targetSpec(args, kind);
-        long size = args.has("size") ? args.sizeValue("size", "-s/--size", 0) : kind.defaultSize(spec);
+        // Without -s a file or an export is as large as it is; the target says so itself.
+        long size = args.has("size") ? args.sizeValue("size", "-s/--size", 0) : kind.defaultSize();
+        long targetSize = kind.probe(spec);
         int modeOptions = (args.has("user-copy") ? 1 : 0) + (args.has("zero-copy") ? 1 : 0) + (args.has("data-mode") ? 1 : 0);
         if (modeOptions > 1) {
             throw CliException.usage(args.command(), "give one of -u/--user-copy, -z/--zero-copy and --data-mode");
@@ -108,7 +110,7 @@ final class AddOptions {
         AddSettings s = new AddSettings(kind, size, queues, depth, id, mode, fastest, blockSize, spec, recovery,
                 FaultOptions.parse(args), scheduler);
         try {
-            s.builder(new SettingsCheck(kind, size)).validate();
+            s.builder(new SettingsCheck(kind, size > 0 ? size : targetSize)).validate();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(args.command(), e.getMessage());
         }

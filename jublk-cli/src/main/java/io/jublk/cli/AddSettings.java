@@ -17,13 +17,13 @@ import java.util.List;
  * The device to add, checked.
  *
  * @param target the target
- * @param sizeBytes the size
+ * @param sizeBytes the size, or 0 for the target's own ({@code -t file} and {@code -t nbd} without {@code -s})
  * @param queues number of queues
  * @param depth tags per queue
  * @param id the wanted id, or -1 for any
  * @param mode the data mode
  * @param fastestZeroCopy {@code --zero-copy}: {@code mode} is a wish, settled by {@link #resolve}
- * @param blockSize the logical block size
+ * @param blockSize the logical block size, or 0 for the target's own
  * @param spec what the target is made from
  * @param recovery what the kernel does with the device when its server goes away
  * @param fault the faults to inject ({@code --fault-*})
@@ -48,10 +48,17 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
     }
 
     UblkDeviceBuilder builder(BlockTarget t) {
-        // The largest request and the buffers lent come from the target itself.
-        return UblkDevice.builder().id(id).queues(queues).depth(depth).size(sizeBytes).logicalBlockSize(blockSize)
-                .physicalBlockSize(Math.max(blockSize, 4096)).dataMode(mode).target(t).recovery(recovery)
-                .serverFlags(new ServerFlags(target, mode).encode()).ioScheduler(ioScheduler);
+        // Size, block size, largest request and the buffers lent come from the target itself,
+        // unless -s or -b said otherwise.
+        UblkDeviceBuilder b = UblkDevice.builder().id(id).queues(queues).depth(depth).dataMode(mode).target(t)
+                .recovery(recovery).serverFlags(new ServerFlags(target, mode).encode()).ioScheduler(ioScheduler);
+        if (sizeBytes > 0) {
+            b.size(sizeBytes);
+        }
+        if (blockSize > 0) {
+            b.logicalBlockSize(blockSize).physicalBlockSize(Math.max(blockSize, 4096));
+        }
+        return b;
     }
 
     /**
@@ -99,9 +106,15 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
 
     /** @return the options that make a server add exactly this device */
     List<String> asOptions() {
-        List<String> o = new ArrayList<>(List.of("-t", target.cliName(), "-s", Long.toString(sizeBytes),
-                "-q", Integer.toString(queues), "-d", Integer.toString(depth), "-b", Integer.toString(blockSize),
-                "--data-mode", mode.cliName()));
+        List<String> o = new ArrayList<>(List.of("-t", target.cliName()));
+        if (sizeBytes > 0) {
+            o.addAll(List.of("-s", Long.toString(sizeBytes)));
+        }
+        o.addAll(List.of("-q", Integer.toString(queues), "-d", Integer.toString(depth)));
+        if (blockSize > 0) {
+            o.addAll(List.of("-b", Integer.toString(blockSize)));
+        }
+        o.addAll(List.of("--data-mode", mode.cliName()));
         if (id >= 0) {
             o.addAll(List.of("-n", Integer.toString(id)));
         }
@@ -132,14 +145,15 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
      * Describes a live device in one line: {@code dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)}.
      *
      * @param info the device as the kernel has it
+     * @param deviceBytes the device's size as the kernel has it
      * @param readOnly whether the device is read-only
      * @return the line
      */
-    String describe(UblkDeviceInfo info, boolean readOnly) {
+    String describe(UblkDeviceInfo info, long deviceBytes, boolean readOnly) {
         int liveQueues = info.nrHwQueues();
         return "dev " + info.devId() + ": " + info.blockPath() + " (" + target.cliName()
                 + (spec.path() != null ? " " + spec.path() : "") + (spec.url() != null ? " " + spec.url() : "")
-                + ", " + Sizes.format(sizeBytes)
+                + ", " + Sizes.format(deviceBytes)
                 + ", " + liveQueues + (liveQueues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + mode.cliName()
                 + (spec.direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + fault.describe() + ")";
     }

@@ -4,6 +4,7 @@ package io.jublk.cli;
 import io.jublk.core.UblkException;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.control.UblkParams;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 
@@ -117,12 +118,12 @@ final class Daemon {
             finalLog = log;
         }
         UblkDeviceInfo info;
-        boolean readOnly;
+        UblkParams params;
         try (UblkControl ctl = UblkControl.open()) {
             info = ctl.deviceInfo(id);
-            readOnly = (ctl.getParams(id, info.has(UblkFeature.UNPRIVILEGED_DEV)).attrs() & UblkCmd.UBLK_ATTR_READ_ONLY) != 0;
+            params = ctl.getParams(id, info.has(UblkFeature.UNPRIVILEGED_DEV));
         }
-        out.println(s.describe(info, readOnly));
+        out.println(s.describe(info, params.sizeBytes(), (params.attrs() & UblkCmd.UBLK_ATTR_READ_ONLY) != 0));
         if (takeOver >= 0) {
             out.println("dev " + id + ": taken over; waiting IO flows again");
         }

@@ -113,7 +113,7 @@ final class DemoCommand implements Command {
             dev.runQueues();
             dev.start();
             String bdev = dev.blockPath();
-            step(out, "add", settings.describe(dev.info(), false));
+            step(out, "add", settings.describe(dev.info(), dev.params().sizeBytes(), false));
 
             Host.ExecResult r = Host.execChecked(TOOL_TIMEOUT, List.of(mkfs.toString(), "-q", "-F", "-L", "jublk-demo", bdev));
             step(out, "mkfs.ext4", "ext4 on " + bdev + " in " + seconds(r.elapsed()));

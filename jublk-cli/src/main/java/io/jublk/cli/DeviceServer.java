@@ -71,7 +71,7 @@ final class DeviceServer {
             dev.runQueues();
             dev.start();
             server.publishStats(dev);
-            out.println(s.describe(dev.info(), target.capabilities().readOnly()));
+            out.println(s.describe(dev.info(), dev.params().sizeBytes(), target.capabilities().readOnly()));
             if (takeOver >= 0) {
                 out.println("dev " + dev.id() + ": taken over; waiting IO flows again");
             }

@@ -43,12 +43,20 @@ enum TargetKind {
         return code;
     }
 
+    /** @return the size used when {@code --size} is not given; 0 when the target's own is (file, nbd) */
+    long defaultSize() {
+        return defaultSize;
+    }
+
     /**
+     * Reaches the backing before any device is added, so that a missing file or an unreachable
+     * server is said at once, not from a background server.
+     *
      * @param spec what the target is made from
-     * @return the size used when {@code --size} is not given: a file target's is its backing's
-     * @throws CliException when the backing cannot be opened to be sized
+     * @return the backing's size, or the default size for targets without a backing
+     * @throws CliException when the backing cannot be opened or reached
      */
-    long defaultSize(TargetSpec spec) throws CliException {
+    long probe(TargetSpec spec) throws CliException {
         if (this == NBD) {
             try (NbdTarget probe = NbdTarget.builder(NbdUri.parse(spec.url())).connections(1).open()) {
                 return probe.size();
@@ -116,7 +124,7 @@ enum TargetKind {
         String problem = null;
         if (s.sizeBytes() > nbd.size()) {
             problem = "the export has " + nbd.size() + " bytes, less than the " + s.sizeBytes() + " asked for with -s";
-        } else if (s.blockSize() < nbd.logicalBlockSize()) {
+        } else if (s.blockSize() > 0 && s.blockSize() < nbd.logicalBlockSize()) {
             problem = "the server's smallest block is " + nbd.logicalBlockSize() + " bytes: give -b " + nbd.logicalBlockSize();
         }
         if (problem != null) {

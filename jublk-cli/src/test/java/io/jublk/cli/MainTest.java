@@ -198,15 +198,18 @@ class MainTest {
     }
 
     @Test
-    void shouldSizeAFileDeviceFromItsBackingAndPassTheSettingsOn(@TempDir Path dir) throws Exception {
+    void shouldLeaveAFileDevicesSizeToItsBackingAndPassTheSettingsOn(@TempDir Path dir) throws Exception {
         Path image = dir.resolve("disk.img");
         try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(48L << 20);
         }
         AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(),
                 List.of("-t", "file", "--path", image.toString(), "--direct", "--read-only", "--data-mode", "zero-copy", "-q", "2")));
-        assertEquals(new AddSettings(TargetKind.FILE, 48L << 20, 2, 128, -1, DataMode.ZERO_COPY, false, 512,
+        // Size and block size 0: the target's own, which the file target takes from the file.
+        assertEquals(new AddSettings(TargetKind.FILE, 0, 2, 128, -1, DataMode.ZERO_COPY, false, 0,
                 new TargetSpec(image, true, true), Recovery.OFF), s);
+        assertEquals(List.of("-t", "file", "-q", "2", "-d", "128", "--data-mode", "zero-copy", "--path", image.toString(),
+                "--direct", "--read-only", "--io-scheduler", "none"), s.asOptions(), "no -s or -b where the target decides");
         assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())));
         AddSettings lent = AddOptions.parse(Args.parse("add", AddOptions.table(),
                 List.of("-t", "file", "--path", image.toString(), "--data-mode", "copy-application-buffers")));
@@ -261,7 +264,7 @@ class MainTest {
         assertEquals(new AddSettings(TargetKind.MEM, 2L << 30, 4, 64, 7, DataMode.USER_COPY, 4096), s);
         assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())));
         AddSettings dflt = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null")));
-        assertEquals(new AddSettings(TargetKind.NULL, 250L << 30, 1, 128, -1, DataMode.COPY, 512), dflt);
+        assertEquals(new AddSettings(TargetKind.NULL, 250L << 30, 1, 128, -1, DataMode.COPY, 0), dflt);
         assertEquals(dflt, AddOptions.parse(Args.parse("add", AddOptions.table(), dflt.asOptions())));
     }
 
@@ -316,12 +319,12 @@ class MainTest {
     void shouldDescribeAnAddedDeviceInOneLine() {
         AddSettings s = new AddSettings(TargetKind.MEM, 1L << 30, 1, 128, -1, DataMode.COPY, 512);
         UblkDeviceInfo info = new UblkDeviceInfo(0, 1, 128, 1, 512 << 10, 99, 0, 0, 0, 0);
-        assertEquals("dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)", s.describe(info, false));
+        assertEquals("dev 0: /dev/ublkb0 (mem, 1 GiB, 1 queue x 128, copy)", s.describe(info, 1L << 30, false));
         UblkDeviceInfo two = new UblkDeviceInfo(3, 2, 64, 1, 512 << 10, 99, 0, 0, 0, 0);
-        assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", s.describe(two, false));
+        assertEquals("dev 3: /dev/ublkb3 (mem, 1 GiB, 2 queues x 64, copy)", s.describe(two, 1L << 30, false));
         AddSettings file = new AddSettings(TargetKind.FILE, 1L << 30, 1, 128, -1, DataMode.AUTO_ZERO_COPY, false, 512,
                 new TargetSpec(Path.of("/srv/disk.img"), true, false), Recovery.OFF);
         assertEquals("dev 0: /dev/ublkb0 (file /srv/disk.img, 1 GiB, 1 queue x 128, auto-zero-copy, O_DIRECT, read-only)",
-                file.describe(info, true));
+                file.describe(info, 1L << 30, true));
     }
 }
