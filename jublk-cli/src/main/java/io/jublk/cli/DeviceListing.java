@@ -14,6 +14,30 @@ final class DeviceListing {
     }
 
     /**
+     * Formats one device as ublksrv's, rublk's and the kernel's kublk {@code list -n} print it, so
+     * scripts written for them (blktests reads the state and the daemon pid) read jublk's too:
+     * <pre>
+     * dev id 0: nr_hw_queues 2 queue_depth 128 block size 512 dev_capacity 2097152
+     * 	max rq size 524288 daemon pid 4242 flags 0x42 state LIVE
+     * 	jublk: target mem, data mode copy, 1 GiB, server alive
+     * </pre>
+     * The state is the kernel's name (DEAD, LIVE, QUIESCED, FAIL_IO); an unknown size or block size
+     * shows as -1.
+     *
+     * @param r the device
+     * @return the block, each line ending with a newline
+     */
+    static String familyBlock(DeviceRow r) {
+        return "dev id " + r.id() + ": nr_hw_queues " + r.queues() + " queue_depth " + r.depth() + " block size "
+                + r.logicalBlockSize() + " dev_capacity " + (r.sizeBytes() < 0 ? -1 : r.sizeBytes() >> 9) + "\n"
+                + "\tmax rq size " + r.maxIoBytes() + " daemon pid " + r.serverPid() + " flags 0x"
+                + Long.toHexString(r.flags()) + " state " + r.state().toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "\n"
+                + "\tjublk: target " + (r.target() == null ? "-" : r.target()) + ", data mode " + r.dataMode()
+                + (r.sizeBytes() < 0 ? "" : ", " + Sizes.format(r.sizeBytes()))
+                + (r.serverPid() <= 0 ? ", no server" : r.serverAlive() ? ", server alive" : ", server gone") + "\n";
+    }
+
+    /**
      * Formats devices as a table with a header line, columns separated by two spaces, the last
      * column unpadded; every line ends with a newline.
      *

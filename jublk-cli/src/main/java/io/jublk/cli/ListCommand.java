@@ -34,7 +34,9 @@ final class ListCommand implements Command {
                 UBLK_F_* flags the kernel granted.
 
                 options:
-                  -n, --number ID  show only this device
+                  -n, --number ID  show only this device, in the block ublksrv's and kublk's 'list -n'
+                                   print ('dev id N: nr_hw_queues ...', then '... daemon pid P flags
+                                   0x... state LIVE'), so their scripts read it
                       --json       print {"devices": [...]}, one object per device, for scripts
                 """;
     }
@@ -70,7 +72,11 @@ final class ListCommand implements Command {
                 rows.add(DeviceRow.of(info, params, Host.isAlive(info.ublksrvPid())));
             }
         }
-        out.print(args.has("json") ? DeviceListing.json(rows) : DeviceListing.table(rows));
+        if (args.has("json")) {
+            out.print(DeviceListing.json(rows));
+        } else {
+            out.print(id >= 0 ? DeviceListing.familyBlock(rows.getFirst()) : DeviceListing.table(rows));
+        }
         return 0;
     }
 }

@@ -105,4 +105,18 @@ class DeviceListingTest {
         assertEquals("{\"devices\": []}\n", DeviceListing.json(List.of()));
         assertEquals(List.of(), Json.at(Json.parse(DeviceListing.json(List.of())), "devices"));
     }
+
+    @Test
+    void shouldPrintOneDeviceAsTheUblkFamilyDoes() {
+        assertEquals("dev id 0: nr_hw_queues 2 queue_depth 128 block size 512 dev_capacity 2097152\n"
+                + "\tmax rq size 524288 daemon pid 4242 flags 0x" + Long.toHexString(FLAGS) + " state LIVE\n"
+                + "\tjublk: target mem, data mode copy, 1 GiB, server alive\n", DeviceListing.familyBlock(memDevice()));
+        String foreign = DeviceListing.familyBlock(foreignDevice());
+        assertTrue(foreign.startsWith("dev id 12: nr_hw_queues 1 queue_depth 64 block size -1 dev_capacity -1\n"), foreign);
+        assertTrue(foreign.contains(" daemon pid -1 flags 0x") && foreign.contains(" state DEAD\n"), foreign);
+        // blktests: the state is the last field of the line that holds it, the pid the 7th
+        String second = foreign.lines().toList().get(1).strip();
+        assertEquals("DEAD", second.split("\\s+")[second.split("\\s+").length - 1]);
+        assertEquals("-1", second.split("\\s+")[6]);
+    }
 }

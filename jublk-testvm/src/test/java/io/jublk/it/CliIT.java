@@ -43,6 +43,11 @@ class CliIT {
             assertEquals(0, list.status(), list.err());
             assertTrue(list.out().contains("\"id\": " + id) || list.out().contains("\"id\":" + id), list.out());
             assertTrue(list.out().contains("\"mem\""), list.out());
+            CliRun block = jublk("list", "-n", String.valueOf(id));
+            assertEquals(0, block.status(), block.err());
+            assertTrue(block.out().startsWith("dev id " + id + ": nr_hw_queues 2 queue_depth 64 block size 512 dev_capacity "
+                    + ((128L << 20) >> 9) + "\n"), block.out());
+            assertTrue(block.out().matches("(?s).*\tmax rq size \\d+ daemon pid \\d+ flags 0x[0-9a-f]+ state LIVE\n.*"), block.out());
             String scheduler = Files.readString(Path.of("/sys/block/ublkb" + id + "/queue/scheduler"));
             assertTrue(scheduler.contains("[mq-deadline]"), "the scheduler asked for: " + scheduler);
             System.out.println(Commands.fioVerify(bdev, 32L << 20, 32, 2));
