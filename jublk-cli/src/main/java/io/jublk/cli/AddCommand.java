@@ -24,7 +24,7 @@ final class AddCommand implements Command {
 
     @Override
     public String summary() {
-        return "create a device served by a jublk process (null, mem or file target)";
+        return "create a device served by a jublk process (null, mem, file or nbd target)";
     }
 
     @Override
