@@ -6,5 +6,6 @@
  */
 module io.jublk.uring {
     exports io.jublk.uring;
-    exports io.jublk.uring.sys to io.jublk.core, io.jublk.targets;
+    // The CLI sends service manager notifications over a Unix datagram socket (SocketCalls).
+    exports io.jublk.uring.sys to io.jublk.core, io.jublk.targets, io.jublk.cli;
 }

@@ -3,7 +3,9 @@ package io.jublk.cli;
 
 import io.jublk.core.DataMode;
 import io.jublk.core.Recovery;
+import io.jublk.core.UblkException;
 import io.jublk.core.control.UblkControl;
+import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 
@@ -35,7 +37,7 @@ final class AddCommand implements Command {
                        jublk add -t nbd --url URL [--connections N] [-s SIZE] [COMMON OPTIONS]
                   COMMON OPTIONS: [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]
                                   [-u | -z | --data-mode MODE] [--recovery[=MODE]] [--io-scheduler NAME]
-                                  [-f] [--timeout SECONDS]
+                                  [-f [--service]] [--timeout SECONDS]
                                   [--fault-error-rate R] [--fault-delay DURATION [--fault-delay-rate R]]
                                   [--fault-seed N]
 
@@ -89,6 +91,12 @@ final class AddCommand implements Command {
                                          kernel to keep the kernel's choice (mq-deadline for one queue)
                   -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del',
                                          then delete the device
+                      --service          with -f and -n, as a service manager runs it: recovery
+                                         (reissue) unless --recovery says otherwise; SIGINT/SIGTERM
+                                         only lets go of the device, which waits for the next start;
+                                         a start finding the device waiting takes it over. Only
+                                         'jublk del -n N' deletes it. Tells systemd (NOTIFY_SOCKET)
+                                         when the device is live; see dist/systemd/jublk@.service
                       --timeout SECONDS  how long to wait for a background server to be live (default %d)
 
                 fault injection, any target (for testing what runs on the device):
@@ -131,7 +139,8 @@ final class AddCommand implements Command {
                 throw CliException.failure("add: this kernel's ublk driver has no unprivileged devices (Linux 6.3+): run as root");
             }
             if (s.recovery() != Recovery.OFF) {
-                throw CliException.failure("add: --recovery is for root only: the kernel gives unprivileged devices no recovery");
+                throw CliException.failure("add: --recovery is for root only: the kernel gives unprivileged devices no recovery"
+                        + (args.has("recovery") ? "" : " (--service asks for it unless you give --recovery=off)"));
             }
             if (s.mode() != DataMode.COPY) {
                 throw CliException.failure("add: data mode " + s.mode().cliName() + " is for root only: unprivileged devices use"
@@ -139,10 +148,49 @@ final class AddCommand implements Command {
             }
         }
         int takeOver = args.intValue("take-over", "--take-over", -1, 0, DeviceOptions.MAX_ID);
+        boolean service = AddOptions.isService(args);
+        if (service) {
+            takeOver = serviceTakeOver(s.id(), err) ? s.id() : -1;
+        }
         if (args.has("foreground")) {
             String ready = args.value("ready-file");
-            return DeviceServer.serve(s, takeOver, ready == null ? null : Path.of(ready), out, err);
+            return DeviceServer.serve(s, takeOver, ready == null ? null : Path.of(ready), service, out, err);
         }
         return Daemon.spawn(s, takeOver, timeout, out, err);
+    }
+
+    /**
+     * What a service's start does with its device id: add a new device when there is none, take over
+     * one left waiting by the last server (let go on a restart, or after a crash), and refuse one
+     * that is served or was not added for recovery. A stopped device nobody deleted is deleted first.
+     *
+     * @param id the service's device
+     * @param err where the deletion of a stopped leftover is reported
+     * @return whether to take the device over (else add it)
+     */
+    private static boolean serviceTakeOver(int id, PrintStream err) throws CliException, UblkException {
+        try (UblkControl ctl = UblkControl.open()) {
+            UblkDeviceInfo info = Host.findDevice(ctl, id);
+            if (info == null) {
+                return false;
+            }
+            boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
+            if (info.state() == UblkCmd.UBLK_S_DEV_DEAD) {
+                Main.printLines(err, "add: dev " + id + " was stopped but not deleted; deleting it to add it again");
+                ctl.deleteDevice(id, unpriv);
+                RunDirectory.removeState(id);
+                return false;
+            }
+            if (!info.has(UblkFeature.USER_RECOVERY)) {
+                throw CliException.failure("add: dev " + id + " exists without recovery, so this service cannot take it"
+                        + " over; delete it with 'jublk del -n " + id + "'");
+            }
+            int pid = info.ublksrvPid();
+            if (info.state() == UblkCmd.UBLK_S_DEV_LIVE && Host.isAlive(pid)) {
+                throw CliException.failure("add: dev " + id + " is live, served by process " + pid + "; stop that server"
+                        + " first");
+            }
+            return true;
+        }
     }
 }

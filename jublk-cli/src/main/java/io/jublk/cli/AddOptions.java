@@ -49,6 +49,7 @@ final class AddOptions {
                 Args.Option.value("io-scheduler", (char) 0, "NAME"),
                 Args.Option.hidden("take-over", "ID"),
                 Args.Option.flag("foreground", 'f'),
+                Args.Option.flag("service", (char) 0),
                 DeviceOptions.TIMEOUT,
                 Args.Option.hidden("ready-file", "PATH")));
         o.addAll(FaultOptions.options());
@@ -88,7 +89,9 @@ final class AddOptions {
             throw CliException.usage(args.command(), "the " + kind.cliName() + " target has no zero copy (only file has):"
                     + " use copy or user-copy");
         }
-        Recovery recovery = Recovery.OFF;
+        boolean service = isService(args);
+        // A service keeps its device across restarts unless told otherwise; mem data cannot outlive its server.
+        Recovery recovery = service && kind != TargetKind.MEM ? Recovery.REISSUE : Recovery.OFF;
         if (args.has("recovery")) {
             recovery = parseRecovery(args.value("recovery"));
             if (kind == TargetKind.MEM) {
@@ -136,6 +139,30 @@ final class AddOptions {
         public QueueHandler openQueue(UblkQueue queue) {
             throw new IllegalStateException("a stand-in for checking settings serves no queue");
         }
+    }
+
+    /**
+     * Reads {@code --service}: a foreground server for a fixed device id, as a service manager runs it.
+     *
+     * @param args the options
+     * @return whether the server runs as a service
+     * @throws CliException when {@code --service} comes without {@code --foreground} or {@code -n}
+     */
+    static boolean isService(Args args) throws CliException {
+        if (!args.has("service")) {
+            return false;
+        }
+        if (!args.has("foreground")) {
+            throw CliException.usage(args.command(), "--service is for a server in the foreground: add --foreground");
+        }
+        if (!args.has("number")) {
+            throw CliException.usage(args.command(), "--service needs the device id: give -n ID, so a restart finds its"
+                    + " device again");
+        }
+        if (args.has("take-over")) {
+            throw CliException.usage(args.command(), "--service takes its device over by itself; leave out --take-over");
+        }
+        return true;
     }
 
     private static TargetSpec targetSpec(Args args, TargetKind kind) throws CliException {

@@ -17,17 +17,23 @@ import java.nio.file.StandardCopyOption;
 /**
  * Serves a device in this process until SIGINT/SIGTERM, {@code jublk del} or {@code jublk quiesce}.
  * It owns the device and its target and closes them exactly once, from whichever thread comes
- * first: the serving one, or the shutdown hook a signal runs.
+ * first: the serving one, or the shutdown hook a signal runs. A service ({@code --service}) lets
+ * go of a device with recovery on a signal instead of deleting it, so its next start takes it over.
+ * Under a service manager it reports readiness through {@link ServiceNotifier}.
  */
 final class DeviceServer {
     private final PrintStream err;
+    private final ServiceNotifier notifier;
+    private final boolean service;
     private BlockTarget target;
     private UblkDevice device;
     private StatsPublisher stats;
     private boolean shutDown;
 
-    private DeviceServer(PrintStream err) {
+    private DeviceServer(PrintStream err, boolean service) {
         this.err = err;
+        this.service = service;
+        this.notifier = ServiceNotifier.fromEnvironment(err);
     }
 
     /**
@@ -42,8 +48,25 @@ final class DeviceServer {
      * @throws Exception when the device cannot be added or served; nothing is left behind
      */
     static int serve(AddSettings s, int takeOver, Path readyFile, PrintStream out, PrintStream err) throws Exception {
-        DeviceServer server = new DeviceServer(err);
-        Thread hook = ShutdownHooks.add("jublk-shutdown", server::shutdown);
+        return serve(s, takeOver, readyFile, false, out, err);
+    }
+
+    /**
+     * Adds (or takes over) the device and serves it until it is stopped.
+     *
+     * @param s the device's settings
+     * @param takeOver the device to take over (recover), or -1 to add a new one
+     * @param readyFile where to report "added N" and "live N" to the process that started this one, or {@code null}
+     * @param service whether SIGINT/SIGTERM only lets go of a device with recovery, leaving it to the next start
+     * @param out where the device is described
+     * @param err where problems go
+     * @return the exit status
+     * @throws Exception when the device cannot be added or served; nothing is left behind
+     */
+    static int serve(AddSettings s, int takeOver, Path readyFile, boolean service, PrintStream out, PrintStream err)
+            throws Exception {
+        DeviceServer server = new DeviceServer(err, service);
+        Thread hook = ShutdownHooks.add("jublk-shutdown", server::onSignal);
         try {
             BlockTarget target = s.fault().wrap(s.target().create(s));
             UblkDevice dev;
@@ -64,7 +87,9 @@ final class DeviceServer {
                 throw CliException.failure("add: interrupted while adding the device; it is deleted");
             }
             signal(readyFile, "added " + dev.id());
-            Signals.install("dev " + dev.id(), err);
+            boolean letGo = service && dev.recovery() != Recovery.OFF;
+            Signals.install("dev " + dev.id(), letGo ? "letting go of" : "stopping and deleting",
+                    letGo ? "; it waits for the next server" : "", err);
             if (dev.recovery() != Recovery.OFF) {
                 new ServerState(dev.id(), ProcessHandle.current().pid(), s.asOptions()).write(RunDirectory.path());
             }
@@ -79,6 +104,7 @@ final class DeviceServer {
                     + " until SIGINT/SIGTERM or 'jublk del -n " + dev.id() + "'");
             out.flush();
             signal(readyFile, "live " + dev.id());
+            server.notifier.ready(dev.id());
             dev.awaitStopped();
             boolean fromOutside = !server.isShutDown();
             if (fromOutside && dev.recovery() != Recovery.OFF && isBeingQuiesced(dev)) {
@@ -126,12 +152,25 @@ final class DeviceServer {
         return shutDown;
     }
 
+    /** What a signal does: a service lets go of a device with recovery, anything else deletes it. */
+    private synchronized void onSignal() {
+        if (service && !shutDown && device != null && device.recovery() != Recovery.OFF) {
+            detach();
+            int id = device.id();
+            Main.printLines(err, "dev " + id + ": let go; it waits for the next server ('jublk recover -n " + id
+                    + "', or this service's next start)");
+            return;
+        }
+        shutdown();
+    }
+
     /** Stops and deletes the device, then frees the target. Idempotent; waits for a close in progress. */
     private synchronized void shutdown() {
         if (shutDown) {
             return;
         }
         shutDown = true;
+        notifier.stopping();
         stopStats();
         if (device != null) {
             try {
@@ -155,6 +194,7 @@ final class DeviceServer {
             return;
         }
         shutDown = true;
+        notifier.stopping();
         stopStats();
         try {
             device.detach();

@@ -6,9 +6,9 @@ import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * SIGINT and SIGTERM for a serving process: the first stops and deletes its devices in order (the
- * JVM's shutdown hooks), a second one ends the process at once, for a shutdown that hangs (a
- * target that never answers, say). The kernel then stops the devices itself; {@code jublk del}
+ * SIGINT and SIGTERM for a serving process: the first stops and deletes its devices (a service
+ * only lets go of them) in order (the JVM's shutdown hooks), a second one ends the process at
+ * once, for a shutdown that hangs (a target that never answers, say). The kernel then stops the devices itself; {@code jublk del}
  * removes what is left.
  *
  * <p>The JVM has no public API for a second signal during shutdown, so this uses
@@ -26,10 +26,12 @@ final class Signals {
      * Installs the handlers; idempotent per process.
      *
      * @param what the devices being served, for the messages ("dev 3")
+     * @param action what the first signal does to them ("stopping and deleting")
+     * @param afterwards what becomes of them, appended to the message ("; it waits for the next server"), or ""
      * @param err where to say what happens
      * @return whether the handlers are installed
      */
-    static boolean install(String what, PrintStream err) {
+    static boolean install(String what, String action, String afterwards, PrintStream err) {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
@@ -37,7 +39,7 @@ final class Signals {
                     (proxy, method, args) -> {
                         if (method.getName().equals("handle")) {
                             String name = (String) signal.getMethod("getName").invoke(args[0]);
-                            onSignal(name, what, err);
+                            onSignal(name, what, action, afterwards, err);
                             return null;
                         }
                         return switch (method.getName()) {
@@ -56,10 +58,10 @@ final class Signals {
         }
     }
 
-    private static void onSignal(String name, String what, PrintStream err) {
+    private static void onSignal(String name, String what, String action, String afterwards, PrintStream err) {
         int status = 128 + (name.equals("INT") ? 2 : 15);
         if (RECEIVED.incrementAndGet() == 1) {
-            err.println("jublk: SIG" + name + ": stopping and deleting " + what + " (signal again to exit at once)");
+            err.println("jublk: SIG" + name + ": " + action + " " + what + afterwards + " (signal again to exit at once)");
             err.flush();
             // Not on the signal thread: exit runs the shutdown hooks and waits for them.
             Thread.ofPlatform().name("jublk-exit").start(() -> System.exit(status));
