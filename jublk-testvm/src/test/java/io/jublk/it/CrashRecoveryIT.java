@@ -4,6 +4,7 @@ package io.jublk.it;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A jublk server killed with SIGKILL in the middle of fio's verified writes, then
@@ -128,8 +128,22 @@ class CrashRecoveryIT {
         assertFalse(Files.exists(Path.of("/run/jublk/ublkb" + dev.id() + ".state")), "del removes the saved settings");
     }
 
+    private static boolean kernelHas(UblkFeature feature) throws Exception {
+        try (UblkControl ctl = UblkControl.open()) {
+            return feature.isSet(ctl.features());
+        }
+    }
+
     @Test
     void shouldFailIoAtOnceWithFailIoAndServeAgainAfterRecover() throws Exception {
+        if (!kernelHas(UblkFeature.USER_RECOVERY_FAIL_IO)) {
+            // UBLK_F_USER_RECOVERY_FAIL_IO arrived in Linux 6.13: jublk refuses rather than add another recovery.
+            CliRun refused = jublk("add", "-t", "file", "--path", image.toString(), "--recovery=fail-io");
+            assertNotEquals(0, refused.status(), refused.out());
+            assertTrue(refused.err().contains("this kernel's ublk driver lacks UBLK_F_USER_RECOVERY_FAIL_IO (Linux 6.13+),"
+                    + " which --recovery=fail-io needs"), refused.err());
+            return;
+        }
         Added dev = add("--recovery=fail-io");
         Process writes = fio(dev.bdev(), false).start();
         Thread.sleep(3000);
@@ -149,10 +163,16 @@ class CrashRecoveryIT {
 
     @Test
     void shouldHandTheDeviceToANewServerWithQuiesceUnderLoad() throws Exception {
-        try (UblkControl ctl = UblkControl.open()) {
-            assumeTrue(io.jublk.core.uapi.UblkFeature.QUIESCE.isSet(ctl.features()), "QUIESCE_DEV needs Linux 6.16+");
-        }
         Added dev = add("--recovery");
+        if (!kernelHas(UblkFeature.QUIESCE)) {
+            // UBLK_F_QUIESCE arrived in Linux 6.16: jublk refuses, and the device keeps its server.
+            CliRun refused = jublk("quiesce", "-n", String.valueOf(dev.id()));
+            assertNotEquals(0, refused.status(), refused.out());
+            assertTrue(refused.err().contains("cannot be quiesced: that needs a device added with --recovery on Linux 6.16+"
+                    + " (UBLK_F_QUIESCE), which this kernel is not"), refused.err());
+            assertEquals(UblkCmd.UBLK_S_DEV_LIVE, info(dev.id()).state(), "the refusal leaves the device live");
+            return;
+        }
         Process writes = fio(dev.bdev(), false).start();
         Thread.sleep(3000);
         CliRun quiesce = jublk("quiesce", "-n", String.valueOf(dev.id()));
