@@ -87,6 +87,16 @@ class CrashRecoveryIT {
         }
     }
 
+    /** The kernel quiesces a device once the dead server's rings are released, which may lag its exit. */
+    private static int awaitState(int id, int wanted) throws Exception {
+        int state = info(id).state();
+        for (int i = 0; i < 300 && state != wanted; i++) {
+            Thread.sleep(100);
+            state = info(id).state();
+        }
+        return state;
+    }
+
     private static void awaitDead(long pid) throws Exception {
         ProcessHandle h = ProcessHandle.of(pid).orElse(null);
         if (h != null) {
@@ -102,9 +112,8 @@ class CrashRecoveryIT {
         assertTrue(writes.isAlive(), "fio still writing when the server is killed");
         Commands.check(10, "kill", "-9", String.valueOf(dev.pid()));
         awaitDead(dev.pid());
-        Thread.sleep(1000);
-        UblkDeviceInfo gone = info(dev.id());
-        assertEquals(UblkCmd.UBLK_S_DEV_QUIESCED, gone.state(), "the device waits for a server");
+        assertEquals(UblkCmd.UBLK_S_DEV_QUIESCED, awaitState(dev.id(), UblkCmd.UBLK_S_DEV_QUIESCED),
+                "the device waits for a server");
         assertTrue(writes.isAlive(), "fio's IO waits, it does not fail");
         CliRun list = jublk("list", "--json");
         assertTrue(list.out().contains("\"quiesced\""), list.out());
