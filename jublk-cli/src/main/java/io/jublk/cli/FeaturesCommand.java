@@ -60,7 +60,7 @@ final class FeaturesCommand implements Command {
         StringBuilder sb = new StringBuilder();
         if (features == 0) {
             return sb.append("kernel ").append(kernel).append(": the ublk driver does not answer GET_FEATURES (added in 6.5),\n")
-                    .append("so its features are unknown; devices still work with the 6.0 basics\n").toString();
+                    .append("so its features are unknown; devices still work with the basics (Linux 6.4+)\n").toString();
         }
         EnumSet<UblkFeature> set = UblkFeature.of(features);
         sb.append("kernel ").append(kernel).append(", ublk driver features 0x").append(Long.toHexString(features))

@@ -29,7 +29,7 @@ final class Host {
     static void requireDriver() throws CliException {
         if (!Files.exists(Path.of(UblkControl.CONTROL_PATH))) {
             throw CliException.failure(UblkControl.CONTROL_PATH + " does not exist: the ublk_drv kernel module is not loaded: "
-                    + "run 'modprobe ublk_drv' as root (it needs Linux 6.0 or newer)");
+                    + "run 'modprobe ublk_drv' as root (it needs Linux 6.4 or newer)");
         }
     }
 

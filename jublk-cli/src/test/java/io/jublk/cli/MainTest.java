@@ -228,7 +228,7 @@ class MainTest {
         assertEquals(DataMode.USER_COPY, fastest.resolve(UblkFeature.UBLK_F_USER_COPY, errStream).mode());
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("has no zero copy"), err.toString(StandardCharsets.UTF_8));
         CliException e = assertThrows(CliException.class, () -> s.resolve(UblkFeature.UBLK_F_USER_COPY, errStream));
-        assertEquals("add: this kernel's ublk driver lacks UBLK_F_SUPPORT_ZERO_COPY (Linux 6.0+), which data mode zero-copy needs: "
+        assertEquals("add: this kernel's ublk driver lacks UBLK_F_SUPPORT_ZERO_COPY (Linux 6.15+), which data mode zero-copy needs: "
                 + "choose another with --data-mode", e.getMessage());
     }
 
@@ -252,7 +252,7 @@ class MainTest {
             Run r = run(args);
             assertEquals(1, r.status(), String.join(" ", args));
             assertEquals("jublk: /dev/ublk-control does not exist: the ublk_drv kernel module is not loaded: "
-                    + "run 'modprobe ublk_drv' as root (it needs Linux 6.0 or newer)\n", r.err());
+                    + "run 'modprobe ublk_drv' as root (it needs Linux 6.4 or newer)\n", r.err());
             assertEquals("", r.out());
         }
     }

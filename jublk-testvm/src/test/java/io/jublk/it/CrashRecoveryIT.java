@@ -4,6 +4,7 @@ package io.jublk.it;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A jublk server killed with SIGKILL in the middle of fio's verified writes, then
@@ -87,6 +87,16 @@ class CrashRecoveryIT {
         }
     }
 
+    /** The kernel quiesces a device once the dead server's rings are released, which may lag its exit. */
+    private static int awaitState(int id, int wanted) throws Exception {
+        int state = info(id).state();
+        for (int i = 0; i < 300 && state != wanted; i++) {
+            Thread.sleep(100);
+            state = info(id).state();
+        }
+        return state;
+    }
+
     private static void awaitDead(long pid) throws Exception {
         ProcessHandle h = ProcessHandle.of(pid).orElse(null);
         if (h != null) {
@@ -102,9 +112,8 @@ class CrashRecoveryIT {
         assertTrue(writes.isAlive(), "fio still writing when the server is killed");
         Commands.check(10, "kill", "-9", String.valueOf(dev.pid()));
         awaitDead(dev.pid());
-        Thread.sleep(1000);
-        UblkDeviceInfo gone = info(dev.id());
-        assertEquals(UblkCmd.UBLK_S_DEV_QUIESCED, gone.state(), "the device waits for a server");
+        assertEquals(UblkCmd.UBLK_S_DEV_QUIESCED, awaitState(dev.id(), UblkCmd.UBLK_S_DEV_QUIESCED),
+                "the device waits for a server");
         assertTrue(writes.isAlive(), "fio's IO waits, it does not fail");
         CliRun list = jublk("list", "--json");
         assertTrue(list.out().contains("\"quiesced\""), list.out());
@@ -128,8 +137,22 @@ class CrashRecoveryIT {
         assertFalse(Files.exists(Path.of("/run/jublk/ublkb" + dev.id() + ".state")), "del removes the saved settings");
     }
 
+    private static boolean kernelHas(UblkFeature feature) throws Exception {
+        try (UblkControl ctl = UblkControl.open()) {
+            return feature.isSet(ctl.features());
+        }
+    }
+
     @Test
     void shouldFailIoAtOnceWithFailIoAndServeAgainAfterRecover() throws Exception {
+        if (!kernelHas(UblkFeature.USER_RECOVERY_FAIL_IO)) {
+            // UBLK_F_USER_RECOVERY_FAIL_IO arrived in Linux 6.13: jublk refuses rather than add another recovery.
+            CliRun refused = jublk("add", "-t", "file", "--path", image.toString(), "--recovery=fail-io");
+            assertNotEquals(0, refused.status(), refused.out());
+            assertTrue(refused.err().contains("this kernel's ublk driver lacks UBLK_F_USER_RECOVERY_FAIL_IO (Linux 6.13+),"
+                    + " which --recovery=fail-io needs"), refused.err());
+            return;
+        }
         Added dev = add("--recovery=fail-io");
         Process writes = fio(dev.bdev(), false).start();
         Thread.sleep(3000);
@@ -149,10 +172,16 @@ class CrashRecoveryIT {
 
     @Test
     void shouldHandTheDeviceToANewServerWithQuiesceUnderLoad() throws Exception {
-        try (UblkControl ctl = UblkControl.open()) {
-            assumeTrue(io.jublk.core.uapi.UblkFeature.QUIESCE.isSet(ctl.features()), "QUIESCE_DEV needs Linux 6.16+");
-        }
         Added dev = add("--recovery");
+        if (!kernelHas(UblkFeature.QUIESCE)) {
+            // UBLK_F_QUIESCE arrived in Linux 6.16: jublk refuses, and the device keeps its server.
+            CliRun refused = jublk("quiesce", "-n", String.valueOf(dev.id()));
+            assertNotEquals(0, refused.status(), refused.out());
+            assertTrue(refused.err().contains("cannot be quiesced: that needs a device added with --recovery on Linux 6.16+"
+                    + " (UBLK_F_QUIESCE), which this kernel is not"), refused.err());
+            assertEquals(UblkCmd.UBLK_S_DEV_LIVE, info(dev.id()).state(), "the refusal leaves the device live");
+            return;
+        }
         Process writes = fio(dev.bdev(), false).start();
         Thread.sleep(3000);
         CliRun quiesce = jublk("quiesce", "-n", String.valueOf(dev.id()));

@@ -252,13 +252,17 @@ class FaultTargetIT {
     }
 
     private static void assumeKernelHas(DataMode mode) throws Exception {
-        long need = switch (mode) {
-            case ZERO_COPY -> UblkFeature.UBLK_F_SUPPORT_ZERO_COPY;
-            case AUTO_ZERO_COPY -> UblkFeature.UBLK_F_AUTO_BUF_REG;
-            default -> 0;
+        UblkFeature need = switch (mode) {
+            case ZERO_COPY -> UblkFeature.SUPPORT_ZERO_COPY;
+            case AUTO_ZERO_COPY -> UblkFeature.AUTO_BUF_REG;
+            default -> null;
         };
+        if (need == null) {
+            return;
+        }
         try (UblkControl ctl = UblkControl.open()) {
-            assumeTrue((ctl.features() & need) == need, "this kernel's ublk driver has no " + mode.cliName());
+            assumeTrue(need.isSet(ctl.features()), "this kernel's ublk driver lacks UBLK_F_" + need.name() + " (Linux "
+                    + need.since() + "+), which " + mode.cliName() + " needs");
         }
     }
 

@@ -251,14 +251,18 @@ class FileTargetIT {
 
     /** Zero copy needs Linux 6.15 (REGISTER_IO_BUF) or 6.16 (AUTO_BUF_REG): skip where the driver lacks it. */
     private static void assumeKernelHas(DataMode mode) throws Exception {
-        long need = switch (mode) {
-            case ZERO_COPY -> UblkFeature.UBLK_F_SUPPORT_ZERO_COPY;
-            case AUTO_ZERO_COPY -> UblkFeature.UBLK_F_AUTO_BUF_REG;
-            case USER_COPY -> UblkFeature.UBLK_F_USER_COPY;
-            default -> 0;
+        UblkFeature need = switch (mode) {
+            case ZERO_COPY -> UblkFeature.SUPPORT_ZERO_COPY;
+            case AUTO_ZERO_COPY -> UblkFeature.AUTO_BUF_REG;
+            case USER_COPY -> UblkFeature.USER_COPY;
+            default -> null;
         };
+        if (need == null) {
+            return;
+        }
         try (UblkControl ctl = UblkControl.open()) {
-            assumeTrue((ctl.features() & need) == need, "this kernel's ublk driver has no " + mode.cliName());
+            assumeTrue(need.isSet(ctl.features()), "this kernel's ublk driver lacks UBLK_F_" + need.name() + " (Linux "
+                    + need.since() + "+), which " + mode.cliName() + " needs");
         }
     }
 

@@ -5,6 +5,7 @@ import io.jublk.core.Recovery;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.FileTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +100,19 @@ class RecoveryIT {
 
     @Test
     void shouldFailIoWhileNoServerRunsWithFailIo() throws Exception {
+        boolean failIo;
+        try (UblkControl ctl = UblkControl.open()) {
+            failIo = UblkFeature.USER_RECOVERY_FAIL_IO.isSet(ctl.features());
+        }
+        if (!failIo) {
+            // UBLK_F_USER_RECOVERY_FAIL_IO arrived in Linux 6.13: the builder refuses rather than add another recovery.
+            try (FileTarget target = FileTarget.open(backing)) {
+                var e = assertThrows(io.jublk.core.UblkException.class, () -> UblkDevice.builder().target(target).size(SIZE)
+                        .recovery(Recovery.FAIL_IO).build());
+                assertTrue(e.getMessage().contains("this kernel's ublk driver lacks USER_RECOVERY_FAIL_IO"), e.getMessage());
+            }
+            return;
+        }
         try (FileTarget first = FileTarget.open(backing)) {
             UblkDevice dev = started(UblkDevice.builder().target(first).size(SIZE).queues(1).depth(16)
                     .recovery(Recovery.FAIL_IO).build());

@@ -73,7 +73,7 @@ public final class UblkControl implements AutoCloseable {
     public static UblkControl open() throws UblkException {
         if (!Files.exists(Path.of(CONTROL_PATH))) {
             throw new UblkException("open " + CONTROL_PATH, UblkException.NO_DEVICE, Errno.ENOENT,
-                    "the ublk_drv kernel module is not loaded: run 'modprobe ublk_drv' as root (kernel 6.0 or newer)");
+                    "the ublk_drv kernel module is not loaded: run 'modprobe ublk_drv' as root (kernel 6.4 or newer)");
         }
         int fd;
         try {

@@ -15,7 +15,9 @@ import java.lang.invoke.MethodHandle;
  * {@code 'u'}, with the size of the command's payload struct); they are compile-time constants
  * so that they can label {@code switch} cases. Always send the encoded values: the raw
  * {@code UBLK_CMD_*} and {@code UBLK_IO_*} numbers are legacy and rejected by kernels built
- * without {@code CONFIG_BLKDEV_UBLK_LEGACY_OPCODES}. Op codes are {@code int}s holding the kernel's
+ * without {@code CONFIG_BLKDEV_UBLK_LEGACY_OPCODES}. The driver takes the encoded values since
+ * Linux 6.4 ({@code UBLK_F_CMD_IOCTL_ENCODE}), so that is jublk's floor; the version noted on a
+ * command is when the command itself arrived. Op codes are {@code int}s holding the kernel's
  * {@code __u32} bit pattern, so values with bit 31 set are negative in Java.
  *
  * <p>Feature flags are in {@link UblkFeature}, io op codes and flags in {@link UblkIoOp}.

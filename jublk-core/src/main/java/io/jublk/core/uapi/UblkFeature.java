@@ -10,7 +10,8 @@ import java.util.Set;
  * read it back) and reported by GET_FEATURES.
  *
  * <p>Each constant knows its bit, its kernel name, a short description and the kernel release
- * that introduced it. The release numbers come from a secondary source (a kernel-history table
+ * that introduced it (for SUPPORT_ZERO_COPY, whose bit dates from 6.0, the first release that grants
+ * it). The release numbers come from a secondary source (a kernel-history table
  * spot-checked against the 6.1, 6.12 and 7.2 headers) and are meant for messages such as "needs
  * Linux 6.16", not for deciding what a kernel supports: ask it with GET_FEATURES.
  *
@@ -22,7 +23,7 @@ import java.util.Set;
 public enum UblkFeature {
 
     /** Zero copy through REGISTER/UNREGISTER_IO_BUF into an io_uring fixed-buffer table. */
-    SUPPORT_ZERO_COPY(0, "zero copy via io_uring fixed buffers (usable since 6.15; privileged)", "6.0"),
+    SUPPORT_ZERO_COPY(0, "zero copy via io_uring fixed buffers (flag since 6.0, granted since 6.15; privileged)", "6.15"),
     /** Legacy: complete io commands in task work; always set by the kernel. */
     URING_CMD_COMP_IN_TASK(1, "complete io commands in task work (legacy, always set)", "6.0"),
     /** Two-step WRITE: the server supplies the buffer after {@code UBLK_IO_RES_NEED_GET_DATA}. */
