@@ -104,13 +104,17 @@ public final class QueueAffinity {
 
     /**
      * Binds the calling thread, which is to serve the queue, to the queue's CPUs; does nothing for
-     * {@link #NONE}, or when the kernel reports no CPU for the queue.
+     * {@link #NONE}. The kernel's set counts every possible CPU, so {@link #KERNEL} keeps those the
+     * thread may run on now, and leaves the thread as it is when none is left.
      *
      * @param queue the queue the thread serves
      * @throws UblkException when the CPUs cannot be read or the kernel refuses the binding
      */
     public void pinCurrentThread(UblkQueue queue) throws UblkException {
         BitSet cpus = cpusFor(queue);
+        if (cpus != null && isKernel()) {
+            cpus.and(CpuAffinity.currentThreadCpus());
+        }
         if (cpus == null || cpus.isEmpty()) {
             return;
         }

@@ -3,6 +3,7 @@ package io.jublk.core;
 
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
+import io.jublk.uring.Errno;
 import io.jublk.uring.sys.ProcessCalls;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
@@ -447,7 +448,9 @@ public final class UblkDevice implements AutoCloseable {
             try {
                 stop();
             } catch (UblkException e) {
-                failure = e;
+                if (e.errno() != Errno.ENODEV) {
+                    failure = e;
+                }
             }
             try {
                 synchronized (this) {
@@ -476,7 +479,10 @@ public final class UblkDevice implements AutoCloseable {
             control.deleteDevice(id(), unprivileged);
             LOG.log(INFO, "device " + id() + " deleted");
         } catch (UblkException e) {
-            if (failure == null) {
+            if (e.errno() == Errno.ENODEV) {
+                // Deleted meanwhile by someone else, e.g. with DEL_DEV_ASYNC: what close() was to do is done.
+                LOG.log(INFO, "device " + id() + " was already deleted");
+            } else if (failure == null) {
                 failure = e;
             }
         } finally {
