@@ -45,8 +45,9 @@ class InstallIT {
         assertTrue(Files.isRegularFile(prefix.resolve("lib/jublk.jar")));
         assertTrue(Files.readString(prefix.resolve("lib/systemd/system/jublk@.service"))
                 .contains("ExecStart=" + prefix.resolve("bin/jublk") + " add"), "the unit names the installed launcher");
-        assertTrue(Files.readString(prefix.resolve("lib/udev/rules.d/90-jublk.rules"))
-                .contains(prefix.resolve("lib/jublk/ublk-chown") + " %k"), "the rule names the installed helper");
+        assertTrue(Files.readString(prefix.resolve("lib/systemd/system/jublk-owners.service"))
+                .contains("ExecStart=" + prefix.resolve("bin/jublk") + " owners"), "the owners service names the installed launcher");
+        assertTrue(Files.isRegularFile(prefix.resolve("lib/udev/rules.d/90-jublk.rules")));
 
         String version = jublk(prefix, "--version").strip();
         assertTrue(version.matches("jublk \\S+"), version);
