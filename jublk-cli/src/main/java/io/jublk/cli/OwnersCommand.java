@@ -78,6 +78,9 @@ final class OwnersCommand implements Command {
         }
         Path fifo = Path.of(args.value("fifo"));
         ensureFifo(fifo);
+        warmUp();
+        out.println("owners: handing over the ublk nodes named in " + fifo);
+        out.flush();
         // Read and write: opening never waits for a writer, and udev's writers coming and going
         // never show as end of file.
         try (RandomAccessFile in = new RandomAccessFile(fifo.toFile(), "rw")) {
@@ -129,6 +132,19 @@ final class OwnersCommand implements Command {
             out.flush();
         } catch (IOException | RuntimeException e) {
             err.println("jublk: owners: " + node + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * One GET_DEV_INFO round before the first event: the first use of the control device links
+     * its native calls, which a slow machine takes seconds for, while a new device's server waits
+     * only 10 s for its node.
+     */
+    private static void warmUp() {
+        try (UblkControl ctl = UblkControl.open()) {
+            Host.findDevice(ctl, DeviceOptions.MAX_ID);
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up: the events will say what is wrong
         }
     }
 
