@@ -24,7 +24,7 @@ public final class Main {
 
     static {
         for (Command c : List.of(new AddCommand(), new DelCommand(), new ListCommand(), new RecoverCommand(),
-                new QuiesceCommand(), new StatsCommand(), new FeaturesCommand(), new DemoCommand())) {
+                new QuiesceCommand(), new StatsCommand(), new FeaturesCommand(), new DemoCommand(), new OwnersCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }
