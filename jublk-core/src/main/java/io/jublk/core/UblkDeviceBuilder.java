@@ -147,9 +147,10 @@ public final class UblkDeviceBuilder {
      * @param on fetch and commit requests per queue in batches (UBLK_F_BATCH_IO, Linux 7.0): one
      *     multishot fetch delivers many requests and one command commits a round's results,
      *     instead of a command per request. Targets see no difference. The default is on where
-     *     the kernel has it and the data mode allows it (not {@link DataMode#COPY_APPLICATION_BUFFERS},
-     *     whose writes need NEED_GET_DATA); {@code true} insists on it, {@code false} keeps the
-     *     per-request commands every ublk kernel has.
+     *     the kernel has it and the device allows it: not {@link DataMode#COPY_APPLICATION_BUFFERS},
+     *     whose writes need NEED_GET_DATA, and not depth 1, which the kernel refuses with it
+     *     (its queue of ready tags needs two slots); {@code true} insists on it, {@code false}
+     *     keeps the per-request commands every ublk kernel has.
      * @return this builder
      */
     public UblkDeviceBuilder batchIo(boolean on) {
@@ -225,6 +226,10 @@ public final class UblkDeviceBuilder {
         if (Boolean.TRUE.equals(batchIo) && dataMode == DataMode.COPY_APPLICATION_BUFFERS) {
             throw new IllegalArgumentException("batch io cannot serve data mode " + dataMode.cliName()
                     + ", whose writes need NEED_GET_DATA: turn batch io off or use another data mode");
+        }
+        if (Boolean.TRUE.equals(batchIo) && depth < 2) {
+            throw new IllegalArgumentException("batch io needs a queue depth of 2 or more (the kernel refuses depth "
+                    + depth + " with it): turn batch io off or use a deeper queue");
         }
         if (dataMode == DataMode.COPY_APPLICATION_BUFFERS && !caps.lendsBuffers()) {
             throw new IllegalArgumentException("data mode " + dataMode.cliName() + " needs a target whose queue handlers lend"
@@ -372,7 +377,7 @@ public final class UblkDeviceBuilder {
                             + UblkFeature.describe(privileged) + ": use copy mode without recovery, or run as root");
                 }
             }
-            boolean batchAllowed = dataMode != DataMode.COPY_APPLICATION_BUFFERS;
+            boolean batchAllowed = dataMode != DataMode.COPY_APPLICATION_BUFFERS && depth >= 2;
             if (batchIo != null ? batchIo : batchAllowed && UblkFeature.BATCH_IO.isSet(supported)) {
                 wanted |= UblkFeature.BATCH_IO.mask();
             }
