@@ -149,8 +149,11 @@ public final class UblkDeviceBuilder {
      *     instead of a command per request. Targets see no difference. The default is on where
      *     the kernel has it and the device allows it: not {@link DataMode#COPY_APPLICATION_BUFFERS},
      *     whose writes need NEED_GET_DATA, and not depth 1, which the kernel refuses with it
-     *     (its queue of ready tags needs two slots); {@code true} insists on it, {@code false}
-     *     keeps the per-request commands every ublk kernel has.
+     *     (its queue of ready tags needs two slots). With {@link #recovery(Recovery)} it is off
+     *     by default: a server that goes away is taken over as well, but the 7.x driver fails
+     *     new IO with EIO from QUIESCE_DEV until the next server is in, where per-request
+     *     commands have it wait. {@code true} insists on batch io, {@code false} keeps the
+     *     per-request commands every ublk kernel has.
      * @return this builder
      */
     public UblkDeviceBuilder batchIo(boolean on) {
@@ -377,8 +380,8 @@ public final class UblkDeviceBuilder {
                             + UblkFeature.describe(privileged) + ": use copy mode without recovery, or run as root");
                 }
             }
-            boolean batchAllowed = dataMode != DataMode.COPY_APPLICATION_BUFFERS && depth >= 2;
-            if (batchIo != null ? batchIo : batchAllowed && UblkFeature.BATCH_IO.isSet(supported)) {
+            boolean batchByDefault = dataMode != DataMode.COPY_APPLICATION_BUFFERS && depth >= 2 && recovery == Recovery.OFF;
+            if (batchIo != null ? batchIo : batchByDefault && UblkFeature.BATCH_IO.isSet(supported)) {
                 wanted |= UblkFeature.BATCH_IO.mask();
             }
             if (recovery != Recovery.OFF && UblkFeature.QUIESCE.isSet(supported)) {
