@@ -65,6 +65,14 @@ abstract class IoCommands {
         return false;
     }
 
+    /**
+     * @return completions on their way that bring no request (a batch commit's), which a wait for
+     *     work should not count
+     */
+    int completionsWithoutNews() {
+        return 0;
+    }
+
     /** A completion of a command of this kind ({@link UserData#KIND_BATCH}). */
     void onCompletion(int which, int res, int cqeFlags) {
     }

@@ -249,7 +249,7 @@ public final class QueueEngine {
                 commands.queueCommit();
                 remote.sleeping(true);
                 if (!remote.isPending()) {
-                    ring.submitAndWait(1, timeoutNanos);
+                    ring.submitAndWait(1 + commands.completionsWithoutNews(), timeoutNanos);
                 } else {
                     ring.submitAndWait(0);
                 }
