@@ -91,7 +91,8 @@ public final class UblkDevice implements AutoCloseable {
         if (LOG.isLoggable(INFO)) {
             LOG.log(INFO, "device " + id() + (takenOver ? ": taken over from the server that went away, " : " added: ")
                     + info.nrHwQueues() + " queue(s) of depth " + info.queueDepth() + ", data mode " + dataMode.cliName()
-                    + (info.has(UblkFeature.UNPRIVILEGED_DEV) ? ", unprivileged" : "") + ", recovery " + recovery().cliName());
+                    + (info.has(UblkFeature.UNPRIVILEGED_DEV) ? ", unprivileged" : "") + ", recovery " + recovery().cliName()
+                    + (info.has(UblkFeature.BATCH_IO) ? ", batch io" : ""));
         }
         DeviceEvents.added(info.devId(), takenOver, info.nrHwQueues(), info.queueDepth(), params.sizeBytes(),
                 dataMode.cliName(), Recovery.of(info.flags()).toString(), target.getClass().getName());

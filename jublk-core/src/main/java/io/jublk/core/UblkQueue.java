@@ -7,6 +7,7 @@ import io.jublk.core.engine.UserData;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.UblkIo;
 import io.jublk.core.stats.QueueStats;
+import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.EventFd;
 import io.jublk.uring.IoUring;
 
@@ -44,7 +45,7 @@ public final class UblkQueue implements AutoCloseable {
         this.depth = device.queueDepth();
         this.charFd = charFd;
         this.engine = new QueueEngine(this, new Host(), device.id(), qid, depth, device.maxIoBytes(),
-                device.dataMode(), target, charFd);
+                device.dataMode(), target, charFd, device.info().has(UblkFeature.BATCH_IO));
     }
 
     /** @return this queue's id within its device */

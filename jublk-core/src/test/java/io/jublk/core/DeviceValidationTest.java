@@ -66,6 +66,11 @@ class DeviceValidationTest {
         assertTrue(refusal(valid().id(-2)).contains("device id -2"));
         assertTrue(refusal(valid().dataMode(DataMode.COPY_APPLICATION_BUFFERS)).contains("lend"));
         assertTrue(refusal(valid().dataMode(DataMode.ZERO_COPY)).contains("fixed buffers"));
+        assertTrue(refusal(valid().dataMode(DataMode.COPY_APPLICATION_BUFFERS).batchIo(true)).contains("batch io cannot serve"));
+        assertTrue(refusal(valid().depth(1).batchIo(true)).contains("batch io needs a queue depth of 2"));
+        valid().batchIo(true).validate();
+        valid().depth(1).validate();
+        valid().batchIo(false).dataMode(DataMode.USER_COPY).validate();
     }
 
     @Test

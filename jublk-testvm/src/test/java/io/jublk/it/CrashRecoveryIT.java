@@ -107,6 +107,8 @@ class CrashRecoveryIT {
     @Test
     void shouldFinishVerifiedWritesAcrossAKilledServerWithReissue() throws Exception {
         Added dev = add("--recovery");
+        assertFalse(info(dev.id()).has(UblkFeature.BATCH_IO), "no batch io by default with recovery: quiesce needs"
+                + " the per-request commands (BatchIoIT takes a batch io device over from a killed server)");
         Process writes = fio(dev.bdev(), false).start();
         Thread.sleep(3000);
         assertTrue(writes.isAlive(), "fio still writing when the server is killed");

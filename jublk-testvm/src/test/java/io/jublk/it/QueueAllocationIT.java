@@ -2,27 +2,43 @@
 package io.jublk.it;
 
 import io.jublk.core.UblkDevice;
+import io.jublk.core.control.UblkControl;
+import io.jublk.core.uapi.UblkFeature;
 import io.jublk.targets.NullTarget;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The per-IO path allocates nothing in steady state: measured on the queue threads under fio. */
+/**
+ * The per-IO path allocates nothing in steady state: measured on the queue threads under fio, with
+ * the per-request commands and with batch io.
+ */
 @Timeout(900)
 class QueueAllocationIT {
     private static final int IOS = 100_000;
 
-    @Test
-    void shouldAllocateLessThanOneBytePerIo() throws Exception {
-        try (UblkDevice dev = UblkDevice.builder().target(new NullTarget()).size(1L << 30).queues(1).depth(64).build()) {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldAllocateLessThanOneBytePerIo(boolean batchIo) throws Exception {
+        if (batchIo) {
+            try (UblkControl ctl = UblkControl.open()) {
+                assumeTrue(UblkFeature.BATCH_IO.isSet(ctl.features()), "batch io needs Linux 7.0+");
+            }
+        }
+        try (UblkDevice dev = UblkDevice.builder().target(new NullTarget()).size(1L << 30).queues(1).depth(64)
+                .batchIo(batchIo).build()) {
+            assertEquals(batchIo, dev.info().has(UblkFeature.BATCH_IO), "batch io " + batchIo);
             dev.runQueues();
             dev.start();
             long[] queueThreads = Thread.getAllStackTraces().keySet().stream()

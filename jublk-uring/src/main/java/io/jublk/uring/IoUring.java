@@ -460,6 +460,33 @@ public final class IoUring implements AutoCloseable {
     }
 
     /**
+     * Registers a provided-buffer ring of {@code entries} buffers of {@code bufferSize} bytes as
+     * buffer group {@code groupId} ({@code IORING_REGISTER_PBUF_RING}), every buffer in it. Close
+     * the returned ring after this one.
+     *
+     * @param groupId the buffer group id, 0..65535
+     * @param entries number of buffers, a power of two
+     * @param bufferSize bytes per buffer
+     * @return the buffer ring
+     * @throws ErrnoException on failure, e.g. {@code EEXIST} if the group is taken
+     */
+    public ProvidedBufferRing registerBufferRing(int groupId, int entries, int bufferSize) throws ErrnoException {
+        ensureOpen();
+        return ProvidedBufferRing.register(fd, groupId, entries, bufferSize);
+    }
+
+    /**
+     * Unregisters a provided-buffer ring ({@code IORING_UNREGISTER_PBUF_RING}).
+     *
+     * @param groupId its buffer group id
+     * @throws ErrnoException on failure, e.g. {@code ENOENT} if no such group is registered
+     */
+    public void unregisterBufferRing(int groupId) throws ErrnoException {
+        ensureOpen();
+        RingRegistration.unregisterBufferRing(fd, groupId);
+    }
+
+    /**
      * Registers an eventfd that the kernel signals when it posts CQEs.
      *
      * @param eventFd the eventfd descriptor

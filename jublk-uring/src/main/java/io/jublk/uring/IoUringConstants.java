@@ -452,6 +452,8 @@ public final class IoUringConstants {
     public static final int IO_URING_GETEVENTS_ARG_SIZE = 24;
     /** Size of {@code io_uring_rsrc_register} (nr u32, flags u32, resv2 u64, data u64, tags u64). */
     public static final int IO_URING_RSRC_REGISTER_SIZE = 32;
+    /** Size of {@code struct io_uring_buf_reg}, the argument of {@link #IORING_REGISTER_PBUF_RING}. */
+    public static final int IO_URING_BUF_REG_SIZE = 40;
     /** Size of {@code __kernel_timespec} (tv_sec s64, tv_nsec s64). */
     public static final int KERNEL_TIMESPEC_SIZE = 16;
 }

@@ -51,6 +51,25 @@ final class RingRegistration {
         }
     }
 
+    /** {@code struct io_uring_buf_reg}: ring_addr, ring_entries, bgid; flags, min_left and resv zero. */
+    static void bufferRing(int ringFd, long ringAddress, int entries, int groupId) throws ErrnoException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment reg = tmp.allocate(IO_URING_BUF_REG_SIZE, 8);
+            reg.set(ValueLayout.JAVA_LONG, 0, ringAddress);
+            reg.set(ValueLayout.JAVA_INT, 8, entries);
+            reg.set(ValueLayout.JAVA_SHORT, 12, (short) groupId);
+            IoUringCalls.register(ringFd, IORING_REGISTER_PBUF_RING, reg, 1);
+        }
+    }
+
+    static void unregisterBufferRing(int ringFd, int groupId) throws ErrnoException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment reg = tmp.allocate(IO_URING_BUF_REG_SIZE, 8);
+            reg.set(ValueLayout.JAVA_SHORT, 12, (short) groupId);
+            IoUringCalls.register(ringFd, IORING_UNREGISTER_PBUF_RING, reg, 1);
+        }
+    }
+
     static void eventFd(int ringFd, int eventFd) throws ErrnoException {
         try (Arena tmp = Arena.ofConfined()) {
             IoUringCalls.register(ringFd, IORING_REGISTER_EVENTFD, tmp.allocateFrom(ValueLayout.JAVA_INT, eventFd), 1);

@@ -8,7 +8,6 @@ import io.jublk.core.jfr.TargetFailures;
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.core.spi.QueueHandler;
 import io.jublk.core.stats.QueueStats;
-import io.jublk.core.uapi.IoCmdFlyweight;
 import io.jublk.core.uapi.IoDescFlyweight;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkIoOp;
@@ -17,7 +16,6 @@ import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.EventFd;
 import io.jublk.uring.IoUring;
-import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
 import io.jublk.uring.sys.EventCalls;
 import io.jublk.uring.sys.MemoryCalls;
@@ -29,7 +27,8 @@ import java.lang.foreign.MemorySegment;
  * delivers, read its descriptor, call the target's {@link QueueHandler}, and COMMIT_AND_FETCH the result; the
  * commits of one round go to the kernel in one {@code io_uring_enter}. STOP_DEV and QUIESCE_DEV
  * abort fetches (-ENODEV); once the target holds no request the queue is terminated. How data
- * moves is the {@link DataPath} of the device's data mode.
+ * moves is the {@link DataPath} of the device's data mode; with batch io, {@link BatchCommands}
+ * fetches and commits in place of the per-tag commands.
  */
 public final class QueueEngine {
     private static final byte S_IDLE = 0;       // not yet fetched
@@ -38,7 +37,6 @@ public final class QueueEngine {
     private static final byte S_TARGET = 3;     // the target holds the request
     private static final byte S_ABORTED = 4;    // the kernel ended the slot (device stopping)
 
-    private static final int CHAR_DEV_FILE_INDEX = 0;
     private static final int ENODEV = 19;
 
     private final UblkQueue queue;
@@ -51,6 +49,7 @@ public final class QueueEngine {
     private final BlockTarget target;
     private QueueHandler handler;
     private DataPath path;
+    private final IoCommands commands;
     private final int charFd;
 
     private final IoSlot[] ios;
@@ -62,7 +61,6 @@ public final class QueueEngine {
     private boolean dataRequested;   // a NEED_GET_DATA was queued this round
 
     private final IoDescFlyweight desc = new IoDescFlyweight();
-    private final IoCmdFlyweight ioCmd = new IoCmdFlyweight();
     private final CompletionHandler onCompletion = this::onCompletion;
 
     private Thread owner;
@@ -91,9 +89,10 @@ public final class QueueEngine {
      * @param mode how data moves
      * @param target what serves the requests; it opens a handler when the queue starts
      * @param charFd the fd of {@code /dev/ublkcN}
+     * @param batchIo whether the device has {@code UBLK_F_BATCH_IO}
      */
     public QueueEngine(UblkQueue queue, QueueHost host, int devId, int qid, int depth, int maxIoBytes, DataMode mode,
-                       BlockTarget target, int charFd) {
+                       BlockTarget target, int charFd, boolean batchIo) {
         this.queue = queue;
         this.host = host;
         this.devId = devId;
@@ -103,6 +102,7 @@ public final class QueueEngine {
         this.mode = mode;
         this.target = target;
         this.charFd = charFd;
+        this.commands = IoCommands.of(batchIo, this, qid, depth, mode);
         this.ios = new IoSlot[depth];
         for (int tag = 0; tag < depth; tag++) {
             ios[tag] = new IoSlot(queue, this, qid, tag, charFd);
@@ -179,15 +179,15 @@ public final class QueueEngine {
             step = "the " + mode.cliName() + " data path";
             path = DataPath.of(mode, this, handler, target);
             path.open(ring, ios, maxIoBytes);
+            step = "the io commands' buffers";
+            commands.open(ring);
             step = "eventfd";
             wakeFd = EventFd.create();
             remote.wakeThrough(wakeFd);
-            step = "UBLK_U_IO_FETCH_REQ";
+            step = commands.prepareCommand();
             armWake();
-            for (int tag = 0; tag < depth; tag++) {
-                queueIoCommand(UblkCmd.UBLK_U_IO_FETCH_REQ, tag, 0, path.fetchAddress(ios[tag]));
-                state[tag] = S_FETCHED;
-            }
+            commands.prepare(ios, path);
+            java.util.Arrays.fill(state, S_FETCHED);
             ring.submit();
         } catch (ErrnoException e) {
             releaseResources();
@@ -218,7 +218,7 @@ public final class QueueEngine {
             work += ring.pollCompletions(onCompletion);
             work += remote.drain(onRemote);
             work += finishDataRequests();
-            if (ring.pendingSubmissions() > 0) {
+            if (ring.pendingSubmissions() > 0 || commands.hasResults()) {
                 submit();
             }
             afterRound();
@@ -246,9 +246,10 @@ public final class QueueEngine {
                     // Hand the application its buffers now, not after a sleep that may last the whole timeout.
                     submit();
                 }
+                commands.queueCommit();
                 remote.sleeping(true);
                 if (!remote.isPending()) {
-                    ring.submitAndWait(1, timeoutNanos);
+                    ring.submitAndWait(1 + commands.completionsWithoutNews(), timeoutNanos);
                 } else {
                     ring.submitAndWait(0);
                 }
@@ -269,6 +270,7 @@ public final class QueueEngine {
     }
 
     private void submit() throws ErrnoException {
+        commands.queueCommit();
         ring.submit();
         path.afterSubmit();
     }
@@ -346,6 +348,7 @@ public final class QueueEngine {
         int tag = UserData.tag(userData);
         switch (UserData.kind(userData)) {
             case UserData.KIND_IO_CMD -> onIoCommand(tag, res);
+            case UserData.KIND_BATCH -> commands.onCompletion(tag, res, flags);
             case UserData.KIND_TARGET -> {
                 IoSlot io = ios[tag];
                 try {
@@ -369,7 +372,15 @@ public final class QueueEngine {
         }
     }
 
-    private void onIoCommand(int tag, int res) {
+    /** Batch io: the kernel ended a tag it held (-ENODEV), or refused it. */
+    void endWaitingTag(int tag, int res) {
+        if (state[tag] == S_FETCHED) {
+            onIoCommand(tag, res);
+        }
+    }
+
+    /** The kernel delivered a request (res 0), wants a write's data place (1), or ended the tag (res < 0). */
+    void onIoCommand(int tag, int res) {
         IoSlot io = ios[tag];
         if (res == UblkCmd.UBLK_IO_RES_OK) {
             if (state[tag] != S_GET_DATA) {
@@ -385,7 +396,7 @@ public final class QueueEngine {
             if (place == 0) {
                 return;
             }
-            queueIoCommand(UblkCmd.UBLK_U_IO_NEED_GET_DATA, tag, 0, place);
+            commands.getData(tag, place);
             state[tag] = S_GET_DATA;
             dataRequested = true;
         } else {
@@ -478,28 +489,17 @@ public final class QueueEngine {
         IoSlot io = ios[tag];
         counters.committed(tag, io.op(), io.length(), result, System.nanoTime());
         long address = path.beforeCommit(io);
-        queueIoCommand(UblkCmd.UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result, address);
+        commands.commit(tag, result, address);
         state[tag] = S_FETCHED;
     }
 
     // ---- submission helpers ---------------------------------------------------------------------
 
-    private void queueIoCommand(int cmdOp, int tag, int result, long address) {
-        SubmissionEntry sqe = nextSqe();
-        sqe.uringCmd(CHAR_DEV_FILE_INDEX, cmdOp).fixedFile().userData(UserData.of(UserData.KIND_IO_CMD, tag));
-        path.onIoCommand(sqe, tag);
-        ioCmd.wrap(sqe.segment(), sqe.offset() + IoUringConstants.IO_URING_SQE_CMD_OFFSET)
-                .qId(qid).tag(tag).result(result).addr(address);
-    }
-
     void queueBufferCommand(int cmdOp, int tag) {
-        SubmissionEntry sqe = nextSqe();
-        sqe.uringCmd(CHAR_DEV_FILE_INDEX, cmdOp).fixedFile().skipSuccess().userData(UserData.of(UserData.KIND_BUF_REG, tag));
-        ioCmd.wrap(sqe.segment(), sqe.offset() + IoUringConstants.IO_URING_SQE_CMD_OFFSET)
-                .qId(qid).tag(tag).result(0).addr(tag);
+        commands.queueBufferCommand(cmdOp, tag);
     }
 
-    private SubmissionEntry nextSqe() {
+    SubmissionEntry nextSqe() {
         try {
             return ring.nextSqe();
         } catch (ErrnoException e) {
@@ -524,6 +524,7 @@ public final class QueueEngine {
         if (!terminated && (abortedTags > 0 || host.deviceGoingAway()) && (abortedTags == depth || !servingAny())) {
             terminated = true;
             // Commits queued this round still reach the kernel, so it does not have to requeue them.
+            commands.queueCommit();
             if (ring.pendingSubmissions() > 0) {
                 try {
                     ring.submit();
@@ -577,6 +578,7 @@ public final class QueueEngine {
             ring.close();
             ring = null;
         }
+        commands.close();
         if (wakeFd != null) {
             wakeFd.close();
             wakeFd = null;

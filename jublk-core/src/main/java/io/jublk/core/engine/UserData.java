@@ -19,6 +19,8 @@ public final class UserData {
     public static final int KIND_TARGET = 3;
     /** Registering or unregistering a request's pages; completes only on failure. */
     public static final int KIND_BUF_REG = 4;
+    /** A batch command (UBLK_F_BATCH_IO); the tag bits say which. */
+    public static final int KIND_BATCH = 5;
 
     private static final int KIND_SHIFT = 16;
     private static final int DATA_SHIFT = 24;
