@@ -197,7 +197,7 @@ measure_peer() {  # measure_peer SERVER BS RW QD ROUND
   ios=$(jq '.jobs[0].read.total_ios + .jobs[0].write.total_ios' "$json")
   read -r _ _ _ _ _ iops _ mean p99 <<<"$(result_line "$s" "$bs" "$rw" "$qd" "$json")"
   line="RESULT $s ${group_of[$s]} $bs $rw $qd $5 $iops $mean $p99 $(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$ios" \
-    'BEGIN { printf "%.1f", n > 0 ? t * 1e6 / hz / n : 0 }')"
+    'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
   echo "$line" >>"$work/results"
   echo "$line"
   log "round $5: $s $bs $rw iodepth $qd: $iops IOPS, mean $mean us, p99 $p99 us, server CPU ${line##* } us/IO"
@@ -247,7 +247,7 @@ awk '
         m = median(iops, key, s, n); range = commas(lo) "-" commas(hi)
         printf "%-7s %-10s %-3s %-12s %-22s %-8.1f %-8.1f %-8.1f %s\n", kk[1], kk[2], kk[3], s,
           commas(m) " (" range ")", median(mean, key, s, n), median(p99, key, s, n), median(cpu, key, s, n),
-          base > 0 ? sprintf("%.2f", m / base) : "-"
+          (base > 0 ? sprintf("%.2f", m / base) : "-")
       }
     }
   }' "$work/results"
