@@ -98,7 +98,8 @@ start_peer() {  # start_peer NAME DEL-CMD CMD: a server that stays in the foregr
   log "$name: $cmd"
   taskset -c "$server_cpu" bash -c "exec $cmd" >"$slog" 2>&1 </dev/null &
   pid_of[$name]=$!
-  if ! wait_for 120 "${pid_of[$name]}" test -b "/dev/ublkb$id"; then
+  # An other server may be a JVM, whose start under TCG takes minutes on a busy host.
+  if ! wait_for 300 "${pid_of[$name]}" test -b "/dev/ublkb$id"; then
     log "$name: /dev/ublkb$id did not come up; its output:"; cat "$slog" >&2; return 1
   fi
   wait_for 30 '' test "$(cat "/sys/block/ublkb$id/size" 2>/dev/null || echo 0)" != 0 || true
@@ -174,11 +175,10 @@ fi
 
 # ---- warm-up, then rounds -------------------------------------------------------------------------
 for s in "${servers[@]}"; do
-  jit_pid=''
-  [ "${kind_of[$s]}" != jublk ] || jit_pid=${pid_of[$s]}
   log "$s: warm-up ${warmup}s on ${devs[$s]}, then ${row_warmup}s of each row"
+  # The row rounds repeat while a JVM's compiler threads are busy; a C server has none: one round.
   # shellcheck disable=SC2086
-  warm_up "${devs[$s]}" "$jit_pid" "$warmup" "$row_warmup" "$jit_settle" "$work" "$seq_depth" $workloads
+  warm_up "${devs[$s]}" "${pid_of[$s]}" "$warmup" "$row_warmup" "$jit_settle" "$work" "$seq_depth" $workloads
 done
 
 cpu_ticks() {  # cpu_ticks PID: utime + stime of the whole process, in clock ticks
