@@ -58,20 +58,20 @@ profile() {  # profile NAME PID DEV
   echo "== $name: plain: $(fio1 "$dev" --time_based --runtime="$runtime")"
   local t0 t1
   t0=$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')
-  echo "== $name: $ios IOs: $(fio1 "$dev" --number_ios="$ios" --time_based --runtime=600)"
+  echo "== $name: $ios IOs: $(fio1 "$dev" --number_ios="$ios" --size=512M)"
   t1=$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')
   echo "== $name: server CPU $(( (t1 - t0) * 10 )) ms for those IOs"
   echo "== $name: perf stat of the server process over $ios IOs"
   perf stat -x, -p "$pid" -e 'syscalls:sys_enter_io_uring_enter,timer:hrtimer_start,timer:hrtimer_cancel,timer:hrtimer_expire_entry,sched:sched_switch,sched:sched_wakeup,context-switches,cpu-migrations,task-clock' \
     -o "$work/stat" -- taskset -c "$fio_cpu" fio --name=p --filename="$dev" --ioengine=io_uring --direct=1 --bs=4k \
-    --rw=randread --iodepth=1 --number_ios="$ios" --time_based --runtime=600 --output-format=terse >/dev/null \
+    --rw=randread --iodepth=1 --number_ios="$ios" --size=512M --output-format=terse >/dev/null \
     || log "perf stat failed"
   awk -F, -v n="$ios" '!/^#/ && NF > 2 && $1 ~ /^[0-9.]+$/ { printf "   %-40s %12s  %8.3f per IO\n", $3, $1, $1 / n }' "$work/stat"
   echo "== $name: strace -c -f of the server over $ios IOs"
   strace -c -f -p "$pid" -o "$work/strace" &
   local strace_pid=$!
   sleep 2
-  fio1 "$dev" --number_ios="$ios" --time_based --runtime=600 >/dev/null
+  fio1 "$dev" --number_ios="$ios" --size=512M >/dev/null
   kill -INT "$strace_pid"; wait "$strace_pid" || true
   sed 's/^/   /' "$work/strace"
   echo "== $name: perf record of CPU 0 for ${runtime}s at iodepth 1: top symbols"
