@@ -19,6 +19,8 @@ public final class UserData {
     public static final int KIND_TARGET = 3;
     /** Registering or unregistering a request's pages; completes only on failure. */
     public static final int KIND_BUF_REG = 4;
+    /** The timeout that bounds the owner's waits (see {@link WaitTimer}). */
+    public static final int KIND_WAIT_TIMER = 6;
 
     private static final int KIND_SHIFT = 16;
     private static final int DATA_SHIFT = 24;
