@@ -3,7 +3,7 @@
 # The part of profile-depth1 that runs where ublk_drv is, as root: where a lone request's time
 # goes in jublk's null target and in kublk's. Not meant to be called by hand.
 #
-#   profile-depth1-guest.sh --java JAVA --jar JUBLK_JAR --kublk KUBLK [--ios N] [--warmup S]
+#   profile-depth1-guest.sh --java JAVA --jar JUBLK_JAR [--base-jar JAR] --kublk KUBLK [--ios N] [--warmup S]
 #
 # For each server (1 queue of depth 128 on CPU 0, fio on CPU 1, scheduler none): a warm-up, a
 # plain fio run at iodepth 1 for the IOPS, then N IOs each under perf stat (system calls, timers,
@@ -14,10 +14,11 @@ set -euo pipefail
 # shellcheck source=bench-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
 
-java='' jar='' kublk='' ios=20000 warmup=20 runtime=5 server_depth=128
+java='' jar='' base_jar='' kublk='' ios=20000 warmup=20 runtime=5 server_depth=128
 while [ $# -gt 0 ]; do
   case $1 in
     --kublk) kublk=$2; shift 2 ;;
+    --base-jar) base_jar=$2; shift 2 ;;
     --ios) ios=$2; shift 2 ;;
     *) common_option "$1" "${2-}" || { echo "profile-depth1-guest: unknown argument $1" >&2; exit 2; }; shift 2 ;;
   esac
@@ -86,15 +87,20 @@ profile() {  # profile NAME PID DEV
 log "kernel $(uname -r), $(nproc) CPUs"
 while [ -e /dev/ublkc$next_id ]; do next_id=$((next_id + 1)); done
 jublk_id=$next_id kublk_id=$((next_id + 1))
-"${jublk_cmd[@]}" add -t null -s 1G -q 1 -d "$server_depth" -n "$jublk_id" --foreground >"$work/jublk.log" 2>&1 &
-jublk_pid=$!
-wait_for 300 "$jublk_pid" grep -q '^serving in process' "$work/jublk.log" || { cat "$work/jublk.log" >&2; exit 1; }
-profile jublk-null "$jublk_pid" /dev/ublkb$jublk_id
-echo "== jublk-null: JIT state of the hot methods"
-"$(dirname "$java")/jcmd" "$jublk_pid" Compiler.codelist 2>/dev/null \
-  | grep -E 'QueueEngine\.(poll|onCompletion|onIoCommand|dispatch|commit)|IoUring\.(enter|submitAndWait|pollCompletions)|CompletionQueue\.drain|QueueRunner\.run' \
-  | cut -c1-160 | sed 's/^/   /' | head -n 30 || true
-kill -TERM "$jublk_pid"; alive_for 60 "$jublk_pid"; jublk_pid=''
+profile_jublk() {  # profile_jublk NAME JAR
+  jublk_command "$java" "$2" 0
+  "${jublk_cmd[@]}" add -t null -s 1G -q 1 -d "$server_depth" -n "$jublk_id" --foreground >"$work/jublk.log" 2>&1 &
+  jublk_pid=$!
+  wait_for 300 "$jublk_pid" grep -q '^serving in process' "$work/jublk.log" || { cat "$work/jublk.log" >&2; exit 1; }
+  profile "$1" "$jublk_pid" /dev/ublkb$jublk_id
+  echo "== $1: JIT state of the hot methods (compile id, tier, method)"
+  "$(dirname "$java")/jcmd" "$jublk_pid" Compiler.codelist 2>/dev/null \
+    | grep -E 'QueueEngine\.(poll|onCompletion|onIoCommand|dispatch|commit)|IoUring\.(enter|submitAndWait|pollCompletions)|CompletionQueue\.drain|QueueRunner\.run' \
+    | cut -c1-160 | sed 's/^/   /' | head -n 30 || true
+  kill -TERM "$jublk_pid"; alive_for 60 "$jublk_pid"; jublk_pid=''
+}
+[ -z "$base_jar" ] || profile_jublk jublk-base-null "$base_jar"
+profile_jublk jublk-null "$jar"
 
 taskset -c 0 "$kublk" add -t null -q 1 -d "$server_depth" -n "$kublk_id" --foreground >"$work/kublk.log" 2>&1 &
 kublk_pid=$!
