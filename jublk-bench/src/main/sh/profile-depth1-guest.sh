@@ -77,9 +77,10 @@ profile() {  # profile NAME PID DEV
   sed 's/^/   /' "$work/strace"
   echo "== $name: perf record of CPU 0 for ${runtime}s at iodepth 1: by binary, then the kernel's top symbols"
   (sleep 1; fio1 "$dev" --time_based --runtime="$((runtime + 2))" >/dev/null) &
+  local load_pid=$!
   # No build ids and no user symbols: reading the JVM's over 9p and parsing them takes minutes under TCG.
   perf record -q -B -N -F 499 -e cpu-clock -C 0 -o "$work/perf.data" -- sleep "$runtime" 2>/dev/null || log "perf record failed"
-  wait
+  wait "$load_pid" || true  # not a bare wait: the server is a child of this shell too
   perf report -q -i "$work/perf.data" --stdio --sort comm,dso 2>/dev/null | grep -v '^$' | head -n 12 | sed 's/^/   /'
   perf report -q -i "$work/perf.data" --stdio --sort sym --dsos '[kernel.kallsyms]' 2>/dev/null | grep -v '^$' | head -n 30 | sed 's/^/   /'
 }
