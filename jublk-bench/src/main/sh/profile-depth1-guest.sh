@@ -7,9 +7,8 @@
 #
 # For each server (1 queue of depth 128 on CPU 0, fio on CPU 1, scheduler none): a warm-up, a
 # plain fio run at iodepth 1 for the IOPS, then N IOs each under perf stat (system calls, timers,
-# context switches, wake-ups of the server process), under strace -c -f (system calls by name),
-# and a perf record of CPU 0 (kernel and user symbols by share); for jublk, the JIT state of the
-# hot methods. Everything goes to stdout.
+# context switches, wake-ups of the server process) and under strace -c -f (system calls by
+# name); for jublk, the JIT state of the hot methods. Everything goes to stdout.
 set -euo pipefail
 # shellcheck source=bench-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
@@ -67,7 +66,7 @@ profile() {  # profile NAME PID DEV
     -o "$work/stat" -- taskset -c "$fio_cpu" fio --name=p --filename="$dev" --ioengine=io_uring --direct=1 --bs=4k \
     --rw=randread --iodepth=1 --number_ios="$ios" --size=512M --output-format=terse >/dev/null \
     || log "perf stat failed"
-  awk -F, -v n="$ios" '!/^#/ && NF > 2 && $1 ~ /^[0-9.]+$/ { printf "   %-40s %12s  %8.3f per IO\n", $3, $1, $1 / n }' "$work/stat"
+  awk -F, -v n="$ios" '!/^#/ && NF > 2 && $1 ~ /^[0-9.]+$/ { printf "   %-40s %12s %-4s %8.3f per IO\n", $3, $1, $2, $1 / n }' "$work/stat"
   echo "== $name: strace -c -f of the server over $ios IOs"
   strace -c -f -p "$pid" -o "$work/strace" &
   local strace_pid=$!
@@ -75,14 +74,6 @@ profile() {  # profile NAME PID DEV
   fio1 "$dev" --number_ios="$ios" --size=512M >/dev/null
   kill -INT "$strace_pid"; wait "$strace_pid" || true
   sed 's/^/   /' "$work/strace"
-  echo "== $name: perf record of CPU 0 for ${runtime}s at iodepth 1: by binary, then the kernel's top symbols"
-  (sleep 1; fio1 "$dev" --time_based --runtime="$((runtime + 2))" >/dev/null) &
-  local load_pid=$!
-  # No build ids and no user symbols: reading the JVM's over 9p and parsing them takes minutes under TCG.
-  perf record -q -B -N -F 499 -e cpu-clock -C 0 -o "$work/perf.data" -- sleep "$runtime" 2>/dev/null || log "perf record failed"
-  wait "$load_pid" || true  # not a bare wait: the server is a child of this shell too
-  perf report -q -i "$work/perf.data" --stdio --sort comm,dso 2>/dev/null | grep -v '^$' | head -n 12 | sed 's/^/   /'
-  perf report -q -i "$work/perf.data" --stdio --sort sym --dsos '[kernel.kallsyms]' 2>/dev/null | grep -v '^$' | head -n 30 | sed 's/^/   /'
 }
 
 log "kernel $(uname -r), $(nproc) CPUs"
