@@ -54,6 +54,17 @@ final class Qemu {
         return extra == null || extra.isBlank() ? KERNEL_PARAMS : KERNEL_PARAMS + " " + extra.strip();
     }
 
+    /**
+     * A raw image file as the guest's virtio disk {@code /dev/vda}, when {@code image}
+     * (JUBLK_VM_DISK) names one: for a file system on a real block device, e.g. in benchmarks.
+     */
+    static List<String> disk(String image) {
+        if (image == null || image.isBlank()) {
+            return List.of();
+        }
+        return List.of("-drive", "file=" + escape(image.strip()) + ",format=raw,if=virtio,cache=writeback");
+    }
+
     /** QEMU option values double their commas. */
     static String escape(String value) {
         return value.replace(",", ",,");
@@ -84,6 +95,7 @@ final class Qemu {
                 "-device", "virtserialport,bus=jublkser.0,chardev=jublkstdio,name=" + GuestScripts.STDIO_PORT,
                 "-chardev", "file,id=jublkstderr,path=" + escape(guestStderr.toString()),
                 "-device", "virtserialport,bus=jublkser.0,chardev=jublkstderr,name=" + GuestScripts.STDERR_PORT));
+        c.addAll(disk(System.getenv("JUBLK_VM_DISK")));
         return c;
     }
 }

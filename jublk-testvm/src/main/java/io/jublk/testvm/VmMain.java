@@ -26,7 +26,7 @@ import java.util.Map;
  * <p>The guest environment is PATH, HOME, JAVA_HOME, LANG (from ours), JUBLK_IN_VM=1, and what
  * --env and JUBLK_VM_ENV (space-separated NAME, NAME=VALUE or PREFIX* items) ask for.
  * Defaults come from JUBLK_VM_SUITE, JUBLK_VM_MEMORY, JUBLK_VM_CPUS, JUBLK_VM_TIMEOUT and
- * JUBLK_VM_VERBOSE=1. {@code --fork} is the mode of the test-JVM launcher: when our stdin ends
+ * JUBLK_VM_VERBOSE=1; JUBLK_VM_DISK names a raw image file the guest sees as {@code /dev/vda}. {@code --fork} is the mode of the test-JVM launcher: when our stdin ends
  * (the parent died), the VM is stopped 30 s later.
  */
 public final class VmMain {

@@ -58,6 +58,7 @@ public final class QueueEngine {
     private final QueueCounters counters;
     private final TargetFailures failureEvents;
     private final RemoteCompletions.Sink onRemote = this::onRemoteCompletion;
+    private final WaitTimer waitTimer = new WaitTimer();
     private boolean dataRequested;   // a NEED_GET_DATA was queued this round
 
     private final IoDescFlyweight desc = new IoDescFlyweight();
@@ -221,6 +222,7 @@ public final class QueueEngine {
             if (ring.pendingSubmissions() > 0 || commands.hasResults()) {
                 submit();
             }
+            work -= waitTimer.takeFired();
             afterRound();
             counters.roundEnded(work);
             return work;
@@ -231,7 +233,8 @@ public final class QueueEngine {
 
     /**
      * Serves requests, waiting up to {@code timeoutNanos} when nothing is ready; one
-     * {@code io_uring_enter} both submits the previous round's commits and waits.
+     * {@code io_uring_enter} both submits the previous round's commits and waits, bounded by the
+     * ring's {@link WaitTimer} rather than a timer of its own.
      *
      * @param timeoutNanos the longest wait, in nanoseconds; zero does not wait
      * @return the amount of work done; zero on a timeout
@@ -249,7 +252,7 @@ public final class QueueEngine {
                 commands.queueCommit();
                 remote.sleeping(true);
                 if (!remote.isPending()) {
-                    ring.submitAndWait(1 + commands.completionsWithoutNews(), timeoutNanos);
+                    waitTimer.submitAndWait(ring, 1 + commands.completionsWithoutNews(), timeoutNanos);
                 } else {
                     ring.submitAndWait(0);
                 }
@@ -260,7 +263,7 @@ public final class QueueEngine {
             }
             work += ring.pollCompletions(onCompletion);
             work += remote.drain(onRemote);
-            work += finishDataRequests();
+            work += finishDataRequests() - waitTimer.takeFired();
             afterRound();
             counters.roundEnded(work);
             return work;
@@ -361,6 +364,7 @@ public final class QueueEngine {
                 wakeArmed = false;
                 wakeFd.drain();
             }
+            case UserData.KIND_WAIT_TIMER -> waitTimer.onCompletion();
             case UserData.KIND_BUF_REG -> {
                 if (res < 0) {
                     // The target's fixed-buffer operation on this tag fails too and reports it; keep a count.

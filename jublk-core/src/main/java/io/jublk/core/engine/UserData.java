@@ -21,6 +21,8 @@ public final class UserData {
     public static final int KIND_BUF_REG = 4;
     /** A batch command (UBLK_F_BATCH_IO); the tag bits say which. */
     public static final int KIND_BATCH = 5;
+    /** The timeout that bounds the owner's waits (see {@link WaitTimer}). */
+    public static final int KIND_WAIT_TIMER = 6;
 
     private static final int KIND_SHIFT = 16;
     private static final int DATA_SHIFT = 24;
