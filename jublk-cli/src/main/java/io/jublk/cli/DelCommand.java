@@ -5,9 +5,11 @@ import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,52 +17,36 @@ import java.util.concurrent.TimeUnit;
  * alive is left to that server to delete, as it does once its queues end; one whose server is
  * gone is deleted here.
  */
-final class DelCommand implements Command {
-    @Override
-    public String name() {
-        return "del";
-    }
+@Command(name = "del", header = "stop and delete devices",
+        customSynopsis = "jublk del -n ID | -a  [--timeout SECONDS]",
+        description = {
+            "Stops /dev/ublkbN (STOP_DEV: in-flight IO completes, the block device goes away) and deletes the device."
+                    + " When its server is alive, stopping makes the server end its queues, delete the device and exit;"
+                    + " this command waits for that, and deletes the device itself when the server is gone. Works for"
+                    + " devices of any ublk server, not only jublk's."})
+final class DelCommand implements Cli.Verb {
+    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device to delete")
+    String number;
+    @Option(names = {"-a", "--all"}, description = "delete every ublk device")
+    boolean all;
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for a server to delete its device"
+            + " and exit (default " + DeviceOptions.SERVER_EXIT_SECONDS + ")")
+    String timeout;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String summary() {
-        return "stop and delete devices";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk del -n ID | -a  [--timeout SECONDS]
-
-                Stops /dev/ublkbN (STOP_DEV: in-flight IO completes, the block device goes away) and
-                deletes the device. When its server is alive, stopping makes the server end its queues,
-                delete the device and exit; this command waits for that, and deletes the device itself
-                when the server is gone. Works for devices of any ublk server, not only jublk's.
-
-                options:
-                  -n, --number ID        the device to delete
-                  -a, --all              delete every ublk device
-                      --timeout SECONDS  how long to wait for a server to delete its device and exit
-                                         (default %d)
-                """.formatted(DeviceOptions.SERVER_EXIT_SECONDS);
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(DeviceOptions.NUMBER, Args.Option.flag("all", 'a'), DeviceOptions.TIMEOUT);
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        if (args.has("number") == args.has("all")) {
-            throw CliException.usage(name(), args.has("all") ? "give -n ID or --all, not both" : "which device? give -n ID or --all");
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        if ((number != null) == all) {
+            throw CliException.usage("del", all ? "give -n ID or --all, not both" : "which device? give -n ID or --all");
         }
-        int id = DeviceOptions.id(args);
-        int timeout = DeviceOptions.timeoutSeconds(args, DeviceOptions.SERVER_EXIT_SECONDS);
+        int id = DeviceOptions.id("del", number);
+        int seconds = DeviceOptions.timeoutSeconds("del", timeout, DeviceOptions.SERVER_EXIT_SECONDS);
         Host.requireDriverAccess("del");
         try (UblkControl ctl = UblkControl.open()) {
             if (id >= 0) {
                 UblkDeviceInfo info = Host.requireDevice(ctl, id, "del");
-                out.println(delete(ctl, info, timeout));
+                out.println(delete(ctl, info, seconds));
                 return 0;
             }
             int status = 0;
@@ -68,7 +54,7 @@ final class DelCommand implements Command {
                 try {
                     UblkDeviceInfo info = Host.findDevice(ctl, each);
                     if (info != null) {
-                        out.println(delete(ctl, info, timeout));
+                        out.println(delete(ctl, info, seconds));
                     }
                 } catch (CliException | UblkException e) {
                     Main.printLines(err, e.getMessage());

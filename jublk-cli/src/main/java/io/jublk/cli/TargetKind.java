@@ -15,22 +15,20 @@ import java.util.Locale;
 /** The targets {@code jublk add -t} knows, with the code that marks them in a device's ublksrv_flags. */
 enum TargetKind {
     /** Completes every request at once, keeps no data. */
-    NULL(1, 250L << 30, "completes every request at once and keeps no data (for measuring ublk itself)"),
+    NULL(1, 250L << 30),
     /** A RAM disk in this process's memory, allocated as it is written. */
-    MEM(2, 1L << 30, "a RAM disk in the server's memory, allocated as it is written"),
+    MEM(2, 1L << 30),
     /** The loop device in user space: a regular file or block device, through the queue's io_uring. */
-    FILE(3, 0, "a regular file or block device, read and written through io_uring (a loop device)"),
+    FILE(3, 0),
     /** Remote storage: an NBD export, over TCP or a Unix socket. */
-    NBD(4, 0, "an export of an NBD server (qemu-nbd, nbdkit, any storage that speaks NBD), reconnecting when it returns");
+    NBD(4, 0);
 
     private final int code;
     private final long defaultSize;
-    private final String description;
 
-    TargetKind(int code, long defaultSize, String description) {
+    TargetKind(int code, long defaultSize) {
         this.code = code;
         this.defaultSize = defaultSize;
-        this.description = description;
     }
 
     /** @return the name used on the command line */
@@ -83,11 +81,6 @@ enum TargetKind {
     /** @return whether the target lends its own buffers (data mode copy-application-buffers) */
     boolean lendsBuffers() {
         return this == FILE;
-    }
-
-    /** @return one line for help */
-    String description() {
-        return description;
     }
 
     /**
