@@ -23,11 +23,11 @@ import java.nio.file.Path;
 @Command(name = "add", header = "create a device served by a jublk process (null, mem, file or nbd target)",
         customSynopsis = {
             "jublk add -t null|mem [-s SIZE] [COMMON OPTIONS]",
-            "       jublk add -t file --path FILE [--direct] [--read-only] [-s SIZE] [COMMON OPTIONS]",
+            "       jublk add -t file|loop -f FILE [--direct] [--read-only] [-s SIZE] [COMMON OPTIONS]",
             "       jublk add -t nbd --url URL [--connections N] [-s SIZE] [COMMON OPTIONS]",
             "  COMMON OPTIONS: [-q QUEUES] [-d DEPTH] [-n ID] [-b BYTES]",
-            "                  [-u | -z | --data-mode MODE] [--recovery[=MODE]] [--io-scheduler NAME]",
-            "                  [-f [--service]] [--timeout SECONDS]",
+            "                  [-u | -z | --data-mode MODE] [-r [0|1] | --recovery[=MODE]] [-e 0|1] [-i 0|1]",
+            "                  [--io-scheduler NAME] [--foreground [--service]] [--timeout SECONDS]",
             "                  [--fault-error-rate R] [--fault-delay DURATION [--fault-delay-rate R]]",
             "                  [--fault-seed N]"},
         description = {
@@ -39,7 +39,8 @@ import java.nio.file.Path;
             "targets:",
             "  null  completes every request at once and keeps no data (for measuring ublk itself)",
             "  mem   a RAM disk in the server's memory, allocated as it is written",
-            "  file  a regular file or block device, read and written through io_uring (a loop device)",
+            "  file  a regular file or block device, read and written through io_uring (a loop device);"
+                    + " -t loop is the same",
             "  nbd   an export of an NBD server (qemu-nbd, nbdkit, any storage that speaks NBD), reconnecting when it"
                     + " returns"},
         footer = {
@@ -47,15 +48,16 @@ import java.nio.file.Path;
             "  jublk add -t mem -s 1G",
             "  jublk add -t null -q 2 -d 256 -n 5 --foreground",
             "  jublk add -t file --path /var/lib/images/disk.img --direct --zero-copy",
+            "  jublk add -t loop -f disk.img -n 0 -r",
             "  jublk add -t nbd --url nbd://storage.example:10809/vol1 -q 2 --recovery",
             "  jublk add -t mem -s 64M --fault-error-rate 0.01 --fault-delay 5ms --fault-delay-rate 0.1"})
 final class AddCommand implements Cli.Verb {
     @Mixin
     AddOptions options;
-    @Option(names = {"-f", "--foreground"}, description = "serve in this process until SIGINT/SIGTERM or 'jublk del',"
+    @Option(names = "--foreground", description = "serve in this process until SIGINT/SIGTERM or 'jublk del',"
             + " then delete the device")
     boolean foreground;
-    @Option(names = "--service", description = "with -f and -n, as a service manager runs it: recovery (reissue) unless"
+    @Option(names = "--service", description = "with --foreground and -n, as a service manager runs it: recovery (reissue) unless"
             + " --recovery says otherwise; SIGINT/SIGTERM only lets go of the device, which waits for the next start; a"
             + " start finding the device waiting takes it over. Only 'jublk del -n N' deletes it. Tells systemd"
             + " (NOTIFY_SOCKET) when the device is live; see dist/systemd/jublk@.service")
@@ -89,7 +91,7 @@ final class AddCommand implements Cli.Verb {
             }
             if (s.recovery() != Recovery.OFF) {
                 throw CliException.failure("add: --recovery is for root only: the kernel gives unprivileged devices no recovery"
-                        + (options.recovery != null ? "" : " (--service asks for it unless you give --recovery=off)"));
+                        + (options.recoveryGiven() ? "" : " (--service asks for it unless you give --recovery=off)"));
             }
             if (s.mode() != DataMode.COPY) {
                 throw CliException.failure("add: data mode " + s.mode().cliName() + " is for root only: unprivileged devices use"

@@ -26,12 +26,14 @@ import java.util.List;
 final class AddOptions {
     private static final String COMMAND = "add";
 
-    @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "the target: null, mem, file or nbd (required)")
+    @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "the target: null, mem, file (or loop) or nbd"
+            + " (required)")
     String type;
     @Option(names = {"-s", "--size"}, paramLabel = "SIZE", description = "device size, K/M/G/T binary suffixes (default: null"
             + " 250G, mem 1G, file the size of the file or block device, nbd the export's)")
     String size;
-    @Option(names = {"-p", "--path"}, paramLabel = "FILE", description = "file: the backing regular file or block device")
+    @Option(names = {"-f", "-p", "--path"}, paramLabel = "FILE", description = "file: the backing regular file or block"
+            + " device")
     String path;
     @Option(names = "--direct", description = "file: open the backing with O_DIRECT (no page cache)")
     boolean direct;
@@ -41,7 +43,7 @@ final class AddOptions {
     @Option(names = "--connections", paramLabel = "N", description = "nbd: connections to the server (default: one per"
             + " queue when the server allows several, else one)")
     String connections;
-    @Option(names = {"-r", "--read-only"}, description = "a read-only device (a file that cannot be written is served"
+    @Option(names = "--read-only", description = "a read-only device (a file that cannot be written is served"
             + " read-only anyway)")
     boolean readOnly;
     @Option(names = {"-q", "--queues"}, paramLabel = "N", description = "queues, each served by its own thread (default 1)")
@@ -67,12 +69,18 @@ final class AddOptions {
             + " copy-application-buffers (NEED_GET_DATA): a file on tmpfs lends its own pages, so the kernel copies data"
             + " once, straight to or from the file, as loop does")
     String dataMode;
-    @Option(names = "--recovery", paramLabel = "MODE", arity = "0..1", fallbackValue = "reissue",
+    @Option(names = {"-r", "--recovery"}, paramLabel = "MODE", arity = "0..1", fallbackValue = "1",
             description = "the device outlives its server (killed, crashed, upgraded) until 'jublk recover -n N' serves"
-                    + " it again; MODE is what happens to IO meanwhile: reissue (default: IO waits, in-flight IO is redone"
-                    + " by the new server), fail-in-flight (in-flight IO fails, new IO waits) or fail-io (all IO fails;"
-                    + " Linux 6.13+). Not for mem, whose data dies with its server")
+                    + " it again; MODE is what happens to IO meanwhile: reissue (default, also 1: IO waits, in-flight IO"
+                    + " is redone by the new server), fail-in-flight (in-flight IO fails, new IO waits), fail-io (all IO"
+                    + " fails; Linux 6.13+) or off (also 0). Not for mem, whose data dies with its server")
     String recovery;
+    @Option(names = {"-e", "--recovery-fail-io"}, paramLabel = "0|1", description = "1: recovery with fail-io, as ublksrv"
+            + " and kublk spell it")
+    String recoveryFailIo;
+    @Option(names = {"-i", "--recovery-reissue"}, paramLabel = "0|1", description = "1: recovery with reissue; 0: with"
+            + " fail-in-flight, as ublksrv and kublk spell it")
+    String recoveryReissue;
     @Option(names = "--io-scheduler", paramLabel = "NAME", description = "the block layer's IO scheduler for"
             + " /dev/ublkbN: none (default, as the kernel's loop device has), mq-deadline, kyber, bfq, or kernel to keep"
             + " the kernel's choice (mq-deadline for one queue)")
@@ -139,11 +147,11 @@ final class AddOptions {
         }
         // A service keeps its device across restarts unless told otherwise; mem data cannot outlive its server.
         Recovery rec = service && kind != TargetKind.MEM ? Recovery.REISSUE : Recovery.OFF;
-        if (recovery != null) {
-            rec = parseRecovery(recovery);
+        if (recoveryGiven()) {
+            rec = recovery();
             if (kind == TargetKind.MEM) {
                 throw CliException.usage(COMMAND, "the mem target keeps its data in its server's memory, which dies with"
-                        + " the server: a recovered device would be empty; leave out --recovery, or use -t file");
+                        + " the server: a recovered device would be empty; leave out -r/--recovery, or use -t file");
             }
         }
         String scheduler = ioScheduler != null ? ioScheduler : AddSettings.DEFAULT_IO_SCHEDULER;
@@ -241,16 +249,102 @@ final class AddOptions {
         return new TargetSpec(file, direct, readOnly);
     }
 
+    /**
+     * Refuses options repeated for {@code jublk recover} that name another target than the device
+     * was added with; the rest are the saved settings' business and are left alone.
+     *
+     * @param id the device
+     * @param saved the settings it was added with
+     * @throws CliException when the target type, file or NBD server differs
+     */
+    void requireSameTarget(int id, AddSettings saved) throws CliException {
+        String was = "dev " + id + " was added with ";
+        String then = "; recover serves it as it was added: leave the option out";
+        if (type != null && TargetKind.parse(type) != saved.target()) {
+            throw CliException.usage("recover", was + "-t " + saved.target().cliName() + ", not -t " + type + then);
+        }
+        if (path != null && !Path.of(path).toAbsolutePath().normalize().equals(saved.spec().path())) {
+            throw CliException.usage("recover", was + (saved.spec().path() == null ? "no backing file"
+                    : "the backing file " + saved.spec().path()) + ", not " + path + then);
+        }
+        if (url != null && !url.equals(saved.spec().url())) {
+            throw CliException.usage("recover", was + (saved.spec().url() == null ? "no NBD server"
+                    : "--url " + saved.spec().url()) + ", not " + url + then);
+        }
+    }
+
+    /** @return whether any of {@code -r/--recovery}, {@code -e} and {@code -i} is given */
+    boolean recoveryGiven() {
+        return recovery != null || recoveryFailIo != null || recoveryReissue != null;
+    }
+
+    /**
+     * Reads recovery as jublk spells it ({@code --recovery=MODE}) and as the other ublk servers do:
+     * {@code -r [1]} on, {@code -r 0} off, {@code -e 1} fail-io, {@code -i 1} reissue, {@code -i 0}
+     * fail-in-flight; {@code -e} and {@code -i} turn recovery on by themselves.
+     */
+    private Recovery recovery() throws CliException {
+        Recovery asked = recovery == null ? null : parseRecovery(recovery);
+        boolean failIo = zeroOrOne("-e/--recovery-fail-io", recoveryFailIo);
+        Recovery spelled = failIo ? Recovery.FAIL_IO : null;
+        if (recoveryReissue != null) {
+            Recovery reissue = zeroOrOne("-i/--recovery-reissue", recoveryReissue) ? Recovery.REISSUE : Recovery.FAIL_IN_FLIGHT;
+            if (failIo) {
+                throw CliException.usage(COMMAND, "give -e 1 (fail-io) or -i " + recoveryReissue + " ("
+                        + reissue.cliName() + "), not both");
+            }
+            spelled = reissue;
+        }
+        if (spelled == null) {
+            return asked == null ? Recovery.OFF : asked;
+        }
+        if (asked == Recovery.OFF) {
+            throw CliException.usage(COMMAND, "-r " + recovery + " turns recovery off, but -e/-i ask for "
+                    + spelled.cliName() + ": leave out one or the other");
+        }
+        if (asked != null && !isGeneric(recovery) && asked != spelled) {
+            throw CliException.usage(COMMAND, "--recovery=" + recovery + " and -e/-i (" + spelled.cliName()
+                    + ") ask for different recovery modes: give one");
+        }
+        return spelled;
+    }
+
+    private static boolean isGeneric(String mode) {
+        return mode.equals("1");
+    }
+
+    private static boolean zeroOrOne(String option, String value) throws CliException {
+        if (value == null || value.equals("0")) {
+            return false;
+        }
+        if (value.equals("1")) {
+            return true;
+        }
+        throw CliException.usage(COMMAND, "option " + option + ": '" + value + "' is not 0 or 1");
+    }
+
     private static Recovery parseRecovery(String name) throws CliException {
-        if (name.isEmpty()) {
-            throw CliException.usage(COMMAND, "option --recovery has an empty value: give --recovery alone or --recovery=MODE");
+        switch (name) {
+            case "" -> throw CliException.usage(COMMAND, "option -r/--recovery has an empty value: give --recovery alone or"
+                    + " --recovery=MODE");
+            // ublksrv's and kublk's -r 1 and -r 0.
+            case "1" -> {
+                return Recovery.REISSUE;
+            }
+            case "0" -> {
+                return Recovery.OFF;
+            }
+            default -> {
+                // a mode's name
+            }
         }
         for (Recovery r : Recovery.values()) {
             if (r.cliName().equals(name)) {
                 return r;
             }
         }
-        throw CliException.usage(COMMAND, "unknown recovery mode '" + name + "': use reissue, fail-in-flight, fail-io or off");
+        throw CliException.usage(COMMAND, "unknown recovery mode '" + name + "': use reissue, fail-in-flight, fail-io or"
+                + " off (or 1 and 0)");
     }
 
     private static DataMode parseMode(String name) throws CliException {

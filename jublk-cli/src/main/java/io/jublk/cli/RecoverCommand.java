@@ -20,29 +20,34 @@ import java.nio.file.Path;
  * meanwhile flows again; with reissue, IO the old server had in hand is redone.
  */
 @Command(name = "recover", header = "serve a device again after its server died or was quiesced",
-        customSynopsis = "jublk recover -n ID [-f] [--timeout SECONDS]",
+        customSynopsis = "jublk recover -n ID [--foreground] [--timeout SECONDS] [ADD OPTIONS]",
         description = {
             "Starts a new server for /dev/ublkbN, a device added with 'jublk add --recovery' whose server is gone"
                     + " (killed, crashed, or stopped by 'jublk quiesce'). The new server takes the device over with the"
                     + " settings kept in /run/jublk/ublkbN.state (START_USER_RECOVERY, then END_USER_RECOVERY once it"
-                    + " serves every queue); the block device never went away, so file systems on it stay mounted."})
+                    + " serves every queue); the block device never went away, so file systems on it stay mounted.",
+            "",
+            "The options of 'jublk add' that scripts repeat for the other ublk servers ('jublk recover -t loop -f IMG"
+                    + " -n 0') are accepted and not needed: the device is served as it was added. Only a target type or"
+                    + " backing other than the saved one is refused."})
 final class RecoverCommand implements Cli.Verb {
-    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device to recover")
-    String number;
-    @Option(names = {"-f", "--foreground"}, description = "serve in this process until SIGINT/SIGTERM or 'jublk del'")
+    @Option(names = "--foreground", description = "serve in this process until SIGINT/SIGTERM or 'jublk del'")
     boolean foreground;
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for the new server to be live"
             + " (default " + Daemon.DEFAULT_TIMEOUT_SECONDS + ")")
     String timeoutOption;
     @Mixin
     Cli.HelpOption help;
+    @Mixin
+    AddOptions added;
 
     @Override
     public int run(PrintStream out, PrintStream err) throws Exception {
-        int id = DeviceOptions.requiredId("recover", number);
+        int id = DeviceOptions.requiredId("recover", added.number);
         int timeout = DeviceOptions.timeoutSeconds("recover", timeoutOption, Daemon.DEFAULT_TIMEOUT_SECONDS);
         Host.requireDriverAccess("recover");
         AddSettings settings = recoverable(id);
+        added.requireSameTarget(id, settings);
         if (foreground) {
             return DeviceServer.serve(settings, id, null, out, err);
         }

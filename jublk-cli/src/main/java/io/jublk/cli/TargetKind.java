@@ -151,11 +151,15 @@ enum TargetKind {
     }
 
     /**
-     * @param name a name from the command line
+     * @param name a name from the command line: a target's, or {@code loop} for file
      * @return the target
      * @throws CliException naming the targets there are
      */
     static TargetKind parse(String name) throws CliException {
+        // The other ublk servers call the file target loop.
+        if (name.equalsIgnoreCase("loop")) {
+            return FILE;
+        }
         for (TargetKind k : values()) {
             if (k.cliName().equals(name.toLowerCase(Locale.ROOT))) {
                 return k;

@@ -139,7 +139,7 @@ class MainTest {
         run("add", "-t", "nbd", "--url", "http://x/y").assertUsageError("jublk: add: --url: invalid NBD URI 'http://x/y': "
                 + "unknown scheme 'http'; expected nbd or nbd+unix (see 'jublk add --help')");
         run("add", "-t", "mem", "--url", "nbd://h/e").assertUsageError("jublk: add: --url is for -t nbd only (see 'jublk add --help')");
-        run("add", "-t", "nbd", "--url", "nbd://h/e", "-r").assertUsageError("jublk: add: --read-only is not for -t nbd: the device"
+        run("add", "-t", "nbd", "--url", "nbd://h/e", "--read-only").assertUsageError("jublk: add: --read-only is not for -t nbd: the device"
                 + " is read-only when the server exports read-only (qemu-nbd -r, nbdkit -r) (see 'jublk add --help')");
         Run unreachable = run("add", "-t", "nbd", "--url", "nbd://127.0.0.1:1/export");
         assertEquals(1, unreachable.status());
@@ -160,11 +160,11 @@ class MainTest {
         }
         assertEquals(Recovery.OFF, AddOptions.read(List.of("-t", "null")).recovery());
         run("add", "-t", "null", "--recovery=maybe").assertUsageError("jublk: add: unknown recovery mode 'maybe': use reissue, "
-                + "fail-in-flight, fail-io or off (see 'jublk add --help')");
-        run("add", "-t", "null", "--recovery=").assertUsageError("jublk: add: option --recovery has an empty value: give "
+                + "fail-in-flight, fail-io or off (or 1 and 0) (see 'jublk add --help')");
+        run("add", "-t", "null", "--recovery=").assertUsageError("jublk: add: option -r/--recovery has an empty value: give "
                 + "--recovery alone or --recovery=MODE (see 'jublk add --help')");
         run("add", "-t", "mem", "--recovery").assertUsageError("jublk: add: the mem target keeps its data in its server's memory, "
-                + "which dies with the server: a recovered device would be empty; leave out --recovery, or use -t file "
+                + "which dies with the server: a recovered device would be empty; leave out -r/--recovery, or use -t file "
                 + "(see 'jublk add --help')");
         run("recover").assertUsageError("jublk: recover: which device? give -n ID (see 'jublk recover --help')");
         run("quiesce", "-n", "x").assertUsageError("jublk: quiesce: option -n/--number: 'x' is not a whole number "

@@ -92,13 +92,13 @@ class ServiceTest {
         AddCommand service = add("-t", "file", "-p", image.toString(), "-n", "4", "--foreground", "--service");
         assertTrue(service.isService());
         assertEquals(Recovery.REISSUE, service.options.settings(true).recovery());
-        AddCommand failIo = add("-t", "file", "-p", image.toString(), "-n", "4", "-f", "--service", "--recovery=fail-io");
+        AddCommand failIo = add("-t", "file", "-p", image.toString(), "-n", "4", "--foreground", "--service", "--recovery=fail-io");
         assertEquals(Recovery.FAIL_IO, failIo.options.settings(true).recovery());
-        AddCommand off = add("-t", "file", "-p", image.toString(), "-n", "4", "-f", "--service", "--recovery=off");
+        AddCommand off = add("-t", "file", "-p", image.toString(), "-n", "4", "--foreground", "--service", "--recovery=off");
         assertEquals(Recovery.OFF, off.options.settings(true).recovery());
         // mem data dies with its server: no recovery unless asked for (and then refused).
-        assertEquals(Recovery.OFF, add("-t", "mem", "-n", "4", "-f", "--service").options.settings(true).recovery());
-        assertFalse(add("-t", "null", "-n", "4", "-f").isService());
+        assertEquals(Recovery.OFF, add("-t", "mem", "-n", "4", "--foreground", "--service").options.settings(true).recovery());
+        assertFalse(add("-t", "null", "-n", "4", "--foreground").isService());
         assertEquals(Recovery.OFF, add("-t", "file", "-p", image.toString()).options.settings(false).recovery());
     }
 
@@ -107,10 +107,10 @@ class ServiceTest {
         CliException noForeground = assertThrows(CliException.class,
                 () -> add("-t", "null", "-n", "4", "--service").isService());
         assertTrue(noForeground.getMessage().contains("--service is for a server in the foreground"), noForeground.getMessage());
-        CliException noId = assertThrows(CliException.class, () -> add("-t", "null", "-f", "--service").isService());
+        CliException noId = assertThrows(CliException.class, () -> add("-t", "null", "--foreground", "--service").isService());
         assertTrue(noId.getMessage().contains("--service needs the device id"), noId.getMessage());
         CliException takeOver = assertThrows(CliException.class,
-                () -> add("-t", "null", "-f", "-n", "4", "--service", "--take-over", "4").isService());
+                () -> add("-t", "null", "--foreground", "-n", "4", "--service", "--take-over", "4").isService());
         assertTrue(takeOver.getMessage().contains("leave out --take-over"), takeOver.getMessage());
     }
 }
