@@ -59,6 +59,8 @@ final class Cli {
 
     /** The help reads as it did before picocli: usage, what the verb does, its options, then examples. */
     private static CommandLine layOut(CommandLine verb) {
+        // An argument starting with @ is an argument, not a file of them.
+        verb.setExpandAtFiles(false);
         UsageMessageSpec u = verb.getCommandSpec().usageMessage();
         u.synopsisHeading("usage: ").descriptionHeading("%n").optionListHeading("%noptions:%n").footerHeading("%n")
                 .sortOptions(false).width(100).longOptionsMaxWidth(24).sectionKeys(withoutHeader(u.sectionKeys()));
