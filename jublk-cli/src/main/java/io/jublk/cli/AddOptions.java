@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -26,8 +28,8 @@ import java.util.List;
 final class AddOptions {
     private static final String COMMAND = "add";
 
-    @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "the target: null, mem, file (or loop) or nbd"
-            + " (required)")
+    @Option(names = {"-t", "--type"}, paramLabel = "TYPE", completionCandidates = TargetNames.class,
+            description = "the target: null, mem, file (or loop) or nbd (required)")
     String type;
     @Option(names = {"-s", "--size"}, paramLabel = "SIZE", description = "device size, K/M/G/T binary suffixes (default: null"
             + " 250G, mem 1G, file the size of the file or block device, nbd the export's)")
@@ -88,6 +90,19 @@ final class AddOptions {
     @ArgGroup(validate = false, heading = "%nfault injection, any target (for testing what runs on the device):%n")
     FaultOptions.Given fault;
 
+    /** What {@code -t} takes, for the completion script. */
+    static final class TargetNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            List<String> names = new ArrayList<>();
+            for (TargetKind k : TargetKind.values()) {
+                names.add(k.cliName());
+            }
+            names.add("loop");
+            return names.iterator();
+        }
+    }
+
     /**
      * Reads options as {@link AddSettings#asOptions()} wrote them: a device's saved state.
      *
@@ -97,7 +112,7 @@ final class AddOptions {
      */
     static AddSettings read(List<String> argv) throws CliException {
         AddOptions o = new AddOptions();
-        CommandLine cl = new CommandLine(o);
+        CommandLine cl = new CommandLine(o).setExpandAtFiles(false);
         try {
             cl.parseArgs(argv.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
