@@ -53,8 +53,8 @@ final class AddOptions {
     @Option(names = {"-d", "--depth"}, paramLabel = "N", description = "requests in flight per queue, 1.."
             + UblkCmd.UBLK_MAX_QUEUE_DEPTH + " (default 128)")
     String depth;
-    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device id N of /dev/ublkbN (default: the"
-            + " kernel picks)")
+    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device id N of /dev/ublkbN (add without it:"
+            + " the kernel picks one)")
     String number;
     @Option(names = {"-b", "--block-size"}, paramLabel = "BYTES", description = "logical block size: 512, 1024, 2048 or"
             + " 4096 (default 512)")
@@ -275,7 +275,7 @@ final class AddOptions {
     void requireSameTarget(int id, AddSettings saved) throws CliException {
         String was = "dev " + id + " was added with ";
         String then = "; recover serves it as it was added: leave the option out";
-        if (type != null && TargetKind.parse(type) != saved.target()) {
+        if (type != null && TargetKind.parse("recover", type) != saved.target()) {
             throw CliException.usage("recover", was + "-t " + saved.target().cliName() + ", not -t " + type + then);
         }
         if (path != null && !Path.of(path).toAbsolutePath().normalize().equals(saved.spec().path())) {

@@ -156,6 +156,16 @@ enum TargetKind {
      * @throws CliException naming the targets there are
      */
     static TargetKind parse(String name) throws CliException {
+        return parse("add", name);
+    }
+
+    /**
+     * @param command the verb, for the message
+     * @param name a name from the command line: a target's, or {@code loop} for file
+     * @return the target
+     * @throws CliException naming the targets there are
+     */
+    static TargetKind parse(String command, String name) throws CliException {
         // The other ublk servers call the file target loop.
         if (name.equalsIgnoreCase("loop")) {
             return FILE;
@@ -165,7 +175,7 @@ enum TargetKind {
                 return k;
             }
         }
-        throw CliException.usage("add", "unknown target type '" + name + "': use one of " + names());
+        throw CliException.usage(command, "unknown target type '" + name + "': use one of " + names());
     }
 
     /** @return the names, for messages: {@code null, mem} */

@@ -128,6 +128,9 @@ class FamilySpellingsTest {
         assertTrue(e.isUsage());
         assertEquals("dev 0 was added with -t file, not -t null; recover serves it as it was added: leave the option out",
                 e.getMessage());
+        RecoverCommand unknown = (RecoverCommand) Cli.parse(Cli.verb("recover"), List.of("-t", "floppy", "-n", "0"));
+        CliException u = assertThrows(CliException.class, () -> unknown.added.requireSameTarget(0, saved));
+        assertEquals("recover", u.command(), "the help to point at is recover's");
         RecoverCommand elsewhere = (RecoverCommand) Cli.parse(Cli.verb("recover"), List.of("-f", "/srv/other.img", "-n", "0"));
         assertEquals("dev 0 was added with the backing file " + image + ", not /srv/other.img; recover serves it as it was"
                 + " added: leave the option out", assertThrows(CliException.class,
