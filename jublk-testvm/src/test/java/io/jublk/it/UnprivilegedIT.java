@@ -39,7 +39,7 @@ class UnprivilegedIT {
 
     private static String[] jublkAsUser(String... args) {
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.jublk.cli.Main"));
+                "--enable-native-access=ALL-UNNAMED", "-cp", CliRun.classPathForAnyUser(), "io.jublk.cli.Main"));
         c.addAll(List.of(args));
         return asUser(c.toArray(String[]::new));
     }
@@ -51,7 +51,7 @@ class UnprivilegedIT {
      */
     private static Thread chowner(AtomicBoolean running) {
         String jublk = Path.of(System.getProperty("java.home"), "bin", "java") + " --enable-native-access=ALL-UNNAMED -cp "
-                + System.getProperty("java.class.path") + " io.jublk.cli.Main";
+                + CliRun.classPathForAnyUser() + " io.jublk.cli.Main";
         Path script = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         while (script != null && !Files.exists(script.resolve("scripts/ublk-chown"))) {
             script = script.getParent();
