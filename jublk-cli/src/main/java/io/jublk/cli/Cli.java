@@ -20,7 +20,8 @@ import java.util.List;
 @Command(name = "jublk",
         header = "Linux ublk userspace block devices, served by Java over io_uring.",
         subcommands = {AddCommand.class, DelCommand.class, ListCommand.class, RecoverCommand.class, QuiesceCommand.class,
-                StatsCommand.class, FeaturesCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                StatsCommand.class, FeaturesCommand.class, DemoCommand.class, OwnersCommand.class,
+                CommandLine.HelpCommand.class},
         footer = "Exit status: 0 success, 1 failure, 2 wrong command line.")
 final class Cli {
     @Option(names = {"-v", "--verbose"}, description = "before the command: show what the library logs, one 'jublk:' line"

@@ -5,6 +5,7 @@ import io.jublk.uring.ErrnoException;
 import io.jublk.uring.EventFd;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 public final class QueueGroup implements Runnable {
     private static final long RUN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
+    private static final System.Logger LOG = System.getLogger("io.jublk.queue");
+
     private final EventFd wake;
+    private final BitSet cpus;
     private final ConcurrentLinkedQueue<UblkQueue> joining = new ConcurrentLinkedQueue<>();
     private final List<UblkQueue> members = new ArrayList<>();
     private volatile boolean stopRequested;
@@ -43,8 +47,9 @@ public final class QueueGroup implements Runnable {
     private Thread owner;
     private boolean closed;
 
-    private QueueGroup(EventFd wake) {
+    private QueueGroup(EventFd wake, BitSet cpus) {
         this.wake = wake;
+        this.cpus = cpus;
     }
 
     /**
@@ -52,8 +57,24 @@ public final class QueueGroup implements Runnable {
      * @throws UblkException when the eventfd cannot be created
      */
     public static QueueGroup create() throws UblkException {
+        return create(null);
+    }
+
+    /**
+     * A group whose {@link #run()} first binds its thread to the given CPUs; a group driven through
+     * {@link #poll(long)} on the application's thread is bound by the application
+     * ({@link CpuAffinity#pinCurrentThread(BitSet)}).
+     *
+     * @param cpus the CPUs for the serving thread, or {@code null} to leave it unbound
+     * @return a new, empty group
+     * @throws UblkException when the eventfd cannot be created
+     */
+    public static QueueGroup create(BitSet cpus) throws UblkException {
+        if (cpus != null && cpus.isEmpty()) {
+            throw new IllegalArgumentException("no CPU to bind the queue group's thread to");
+        }
         try {
-            return new QueueGroup(EventFd.create());
+            return new QueueGroup(EventFd.create(), cpus == null ? null : (BitSet) cpus.clone());
         } catch (ErrnoException e) {
             throw new UblkException("eventfd for a queue group", -1, e);
         }
@@ -91,13 +112,22 @@ public final class QueueGroup implements Runnable {
         wake.signal();
     }
 
-    /** Serves the members until {@link #stop()}, then {@linkplain #close() closes} the group. */
+    /**
+     * Binds the thread to the group's CPUs if it has any, serves the members until {@link #stop()},
+     * then {@linkplain #close() closes} the group. A refused binding is logged at WARNING and ends the
+     * group, closing the queues handed to it.
+     */
     @Override
     public void run() {
         try {
+            if (cpus != null) {
+                CpuAffinity.pinCurrentThread(cpus);
+            }
             while (!stopRequested) {
                 poll(RUN_POLL_NANOS);
             }
+        } catch (UblkException e) {
+            LOG.log(System.Logger.Level.WARNING, "queue group on " + Thread.currentThread().getName() + " serves nothing", e);
         } finally {
             close();
         }

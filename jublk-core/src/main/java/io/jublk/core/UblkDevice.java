@@ -3,6 +3,7 @@ package io.jublk.core;
 
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
+import io.jublk.uring.Errno;
 import io.jublk.uring.sys.ProcessCalls;
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
@@ -67,6 +68,7 @@ public final class UblkDevice implements AutoCloseable {
     private boolean closed;
     private boolean detached;
     private final AutoCloseable statisticsEvents;
+    private volatile long sizeBytes;
 
     UblkDevice(UblkDeviceBuilder b, UblkControl control, boolean ownsControl, UblkDeviceInfo info, UblkParams params,
                        int charFd, boolean takenOver) {
@@ -80,6 +82,7 @@ public final class UblkDevice implements AutoCloseable {
         this.target = b.target;
         this.charFd = charFd;
         this.unprivileged = info.has(UblkFeature.UNPRIVILEGED_DEV);
+        this.sizeBytes = params.sizeBytes();
         List<UblkQueue> qs = new ArrayList<>(info.nrHwQueues());
         for (int q = 0; q < info.nrHwQueues(); q++) {
             qs.add(new UblkQueue(this, q, charFd, b.target));
@@ -155,6 +158,16 @@ public final class UblkDevice implements AutoCloseable {
         return control;
     }
 
+    /** @return whether the device is unprivileged (its control commands carry its path) */
+    boolean isUnprivileged() {
+        return unprivileged;
+    }
+
+    /** @return the device's size in bytes now: as added, or as last changed by {@link #updateSize(long)} */
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
     int queueDepth() {
         return info.queueDepth();
     }
@@ -182,12 +195,23 @@ public final class UblkDevice implements AutoCloseable {
      * @param pinned whether to bind each queue's thread to its queue's CPUs
      * @return this device
      */
-    public synchronized UblkDevice runQueues(boolean pinned) {
+    public UblkDevice runQueues(boolean pinned) {
+        return runQueues(pinned ? QueueAffinity.KERNEL : QueueAffinity.NONE);
+    }
+
+    /**
+     * Like {@link #runQueues()}, each thread first bound to the CPUs the affinity gives its queue.
+     * A thread whose binding the kernel refuses logs it and serves nothing, so {@link #start()} fails.
+     *
+     * @param affinity where each queue's thread runs
+     * @return this device
+     */
+    public synchronized UblkDevice runQueues(QueueAffinity affinity) {
         if (!runnerThreads.isEmpty()) {
             throw new IllegalStateException("the queues of device " + id() + " already run");
         }
         for (UblkQueue q : queues) {
-            Thread t = Thread.ofPlatform().name(q.toString()).unstarted(new QueueRunner(q, pinned));
+            Thread t = Thread.ofPlatform().name(q.toString()).unstarted(new QueueRunner(q, affinity));
             runnerThreads.add(t);
             t.start();
         }
@@ -338,6 +362,61 @@ public final class UblkDevice implements AutoCloseable {
     }
 
     /**
+     * Stops the device only if nobody has {@code /dev/ublkbN} open (TRY_STOP_DEV, kernel 7.0+):
+     * otherwise it keeps running. Once stopped, every queue terminates, as after {@link #stop()}.
+     *
+     * @throws UblkDeviceBusyException when the block device is open (mounted, or held by a process)
+     * @throws UblkException EOPNOTSUPP when the kernel has no safe stop (the device keeps running;
+     *     there is no silent fall back to {@link #stop()}), or when the kernel refuses otherwise
+     */
+    public void tryStop() throws UblkException {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+        }
+        control.tryStop(id(), unprivileged);
+        synchronized (this) {
+            stopped = true;
+        }
+        LOG.log(INFO, "device " + id() + ": stopped, nobody had it open");
+        DeviceEvents.record(DeviceEvents.Step.STOPPED, id());
+    }
+
+    /**
+     * Changes the size of the running device (UPDATE_SIZE, kernel 6.16+): the kernel announces the
+     * new capacity at once. Growing is allowed up to what the target can hold,
+     * {@link BlockTarget#maxSizeBytes()}, or the size the device was added with if that is more;
+     * shrinking always, to at least one block.
+     *
+     * @param bytes the new size: a positive multiple of the logical block size
+     * @throws IllegalArgumentException when the size is not a multiple of the logical block size, or
+     *     more than the target can hold
+     * @throws IllegalStateException when the device is not started, or stopped
+     * @throws UblkException EOPNOTSUPP when the kernel cannot resize, or when the kernel refuses
+     */
+    public void updateSize(long bytes) throws UblkException {
+        synchronized (this) {
+            if (!started || stopped || closed) {
+                throw new IllegalStateException("device " + id() + " is not running: resize it between start() and stop()");
+            }
+        }
+        control.requireFeature(UblkFeature.UPDATE_SIZE, "UBLK_U_CMD_UPDATE_SIZE", id());
+        checkTargetHolds(bytes, Math.max(params.sizeBytes(), target.maxSizeBytes()), target);
+        control.updateSize(id(), bytes, unprivileged);
+        long before = sizeBytes;
+        sizeBytes = bytes;
+        LOG.log(INFO, "device " + id() + ": size " + before + " -> " + bytes + " bytes");
+    }
+
+    static void checkTargetHolds(long bytes, long maxBytes, BlockTarget target) {
+        if (bytes > maxBytes) {
+            throw new IllegalArgumentException("device size " + bytes + " is more than " + target.getClass().getSimpleName()
+                    + " can hold: " + maxBytes + " bytes at most");
+        }
+    }
+
+    /**
      * Waits until every queue has terminated, e.g. because {@code jublk del} stopped the device.
      *
      * @throws InterruptedException when interrupted
@@ -369,7 +448,9 @@ public final class UblkDevice implements AutoCloseable {
             try {
                 stop();
             } catch (UblkException e) {
-                failure = e;
+                if (e.errno() != Errno.ENODEV) {
+                    failure = e;
+                }
             }
             try {
                 synchronized (this) {
@@ -398,7 +479,10 @@ public final class UblkDevice implements AutoCloseable {
             control.deleteDevice(id(), unprivileged);
             LOG.log(INFO, "device " + id() + " deleted");
         } catch (UblkException e) {
-            if (failure == null) {
+            if (e.errno() == Errno.ENODEV) {
+                // Deleted meanwhile by someone else, e.g. with DEL_DEV_ASYNC: what close() was to do is done.
+                LOG.log(INFO, "device " + id() + " was already deleted");
+            } else if (failure == null) {
                 failure = e;
             }
         } finally {

@@ -75,4 +75,18 @@ class DeviceValidationTest {
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(UblkException.of("UBLK_U_CMD_ADD_DEV", 7, -17).getMessage().contains("id is taken"));
     }
+
+    @Test
+    void shouldGrowOnlyAsFarAsTheTargetHolds() {
+        UblkDevice.checkTargetHolds(8 << 20, 8 << 20, TARGET);
+        UblkDevice.checkTargetHolds(1 << 20, 8 << 20, TARGET);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> UblkDevice.checkTargetHolds((8 << 20) + 4096, 8 << 20, TARGET));
+        assertTrue(e.getMessage().contains("SizedTarget can hold: 8388608 bytes at most"), e.getMessage());
+    }
+
+    @Test
+    void shouldLetATargetHoldItsGeometryBySize() {
+        assertEquals(8 << 20, new SizedTarget(TargetGeometry.ofSize(8 << 20)).maxSizeBytes());
+    }
 }

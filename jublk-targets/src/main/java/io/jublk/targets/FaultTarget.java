@@ -319,6 +319,11 @@ public final class FaultTarget implements BlockTarget, AutoCloseable {
     }
 
     @Override
+    public long maxSizeBytes() {
+        return inner.maxSizeBytes();
+    }
+
+    @Override
     public TargetCapabilities capabilities() {
         return inner.capabilities();
     }

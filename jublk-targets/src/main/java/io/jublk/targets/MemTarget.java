@@ -16,21 +16,44 @@ import java.lang.foreign.MemorySegment;
  * mapping reserved without backing, so the kernel allocates a page on its first write, reads of
  * untouched pages see zeros, and discard or write-zeroes give whole pages back (MADV_DONTNEED).
  * One handler, itself, serves every queue: requests touch disjoint ranges or race as on any disk.
+ * Address space may be reserved beyond the device's size, so a running device can grow into it
+ * ({@code UblkDevice.updateSize}).
  */
 public final class MemTarget implements BlockTarget, QueueHandler, AutoCloseable {
     private final MemorySegment memory;
+    private final long sizeBytes;
 
     /**
      * @param sizeBytes the device size, reserved as address space only
      * @throws ErrnoException when the address space cannot be reserved
      */
     public MemTarget(long sizeBytes) throws ErrnoException {
-        memory = MemoryCalls.reserve(sizeBytes);
+        this(sizeBytes, sizeBytes);
+    }
+
+    /**
+     * @param sizeBytes the device size
+     * @param maxSizeBytes the size the device may grow to, reserved as address space only
+     * @throws IllegalArgumentException when the maximum is below the size
+     * @throws ErrnoException when the address space cannot be reserved
+     */
+    public MemTarget(long sizeBytes, long maxSizeBytes) throws ErrnoException {
+        if (maxSizeBytes < sizeBytes) {
+            throw new IllegalArgumentException("maximum size " + maxSizeBytes + " is below the size " + sizeBytes);
+        }
+        this.sizeBytes = sizeBytes;
+        memory = MemoryCalls.reserve(maxSizeBytes);
     }
 
     @Override
     public TargetGeometry geometry() {
-        return TargetGeometry.ofSize(memory.byteSize());
+        return TargetGeometry.ofSize(sizeBytes);
+    }
+
+    /** The address space reserved: the device may grow up to it. */
+    @Override
+    public long maxSizeBytes() {
+        return memory.byteSize();
     }
 
     @Override

@@ -32,6 +32,12 @@ public final class NullTarget implements BlockTarget, QueueHandler {
         return TargetGeometry.ofSize(sizeBytes);
     }
 
+    /** Holds no data, so any size: a running device grows as far as asked. */
+    @Override
+    public long maxSizeBytes() {
+        return Long.MAX_VALUE;
+    }
+
     @Override
     public TargetCapabilities capabilities() {
         return TargetCapabilities.NO_CACHE.withDiscard(true).withWriteZeroes(true);

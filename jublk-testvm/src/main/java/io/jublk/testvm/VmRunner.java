@@ -48,6 +48,10 @@ public final class VmRunner {
         Path busybox = Host.staticBusybox().orElseThrow(() -> new VmException("no static busybox"));
         Kernel kernel = Kernel.locate(root, config.suite());
         Path initramfs = Initramfs.build(kernel, busybox, Host.cacheDir());
+        if (config.verbose()) {
+            // Said up front too: a build log then names the kernel of a run that never returns.
+            note("booting kernel " + kernel.version() + " (" + config.suite() + ")");
+        }
 
         Path work = Files.createTempDirectory("jublk-vm-");
         Path share = Files.createDirectory(work.resolve("share"));

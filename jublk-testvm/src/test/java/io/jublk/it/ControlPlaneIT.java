@@ -64,7 +64,7 @@ class ControlPlaneIT {
             if (!resizable) {
                 return; // UPDATE_SIZE arrived in 6.16
             }
-            control.updateSize(dev.id(), (128L << 20) >> 9, false);
+            control.updateSize(dev.id(), 128L << 20, false);
             assertEquals((128L << 20) >> 9, Long.parseLong(Files.readString(sysSize).strip()), "size after UPDATE_SIZE");
         }
     }

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A user without CAP_SYS_ADMIN adds, serves, uses and deletes a device (UBLK_F_UNPRIVILEGED_DEV).
  * The guest has no udev, so the test does what the README's udev rule does: it lets the user open
- * /dev/ublk-control and hands each new device's nodes to the uid the kernel recorded as owner.
+ * /dev/ublk-control and runs the rule's command for each new node, which names it to
+ * 'jublk owners --fifo', which gives it to the uid the kernel recorded as owner.
  */
 @Timeout(600)
 class UnprivilegedIT {
@@ -44,42 +45,42 @@ class UnprivilegedIT {
         return asUser(c.toArray(String[]::new));
     }
 
-    /**
-     * What udev does with the README's rule: each device's nodes go to its owner. The char node
-     * is handed over here at once (the server waits for it); the block node by the README's
-     * scripts/ublk-chown itself, as udev would run it.
-     */
-    private static Thread chowner(AtomicBoolean running) {
-        String jublk = Path.of(System.getProperty("java.home"), "bin", "java") + " --enable-native-access=ALL-UNNAMED -cp "
-                + CliRun.classPathForAnyUser() + " io.jublk.cli.Main";
-        Path script = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        while (script != null && !Files.exists(script.resolve("scripts/ublk-chown"))) {
-            script = script.getParent();
+    /** The repository's root: the first directory above the working directory with dist/udev. */
+    private static Path repoRoot() {
+        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("dist/udev"))) {
+            dir = dir.getParent();
         }
-        script = java.util.Objects.requireNonNull(script, "no scripts/ublk-chown above the working directory")
-                .resolve("scripts/ublk-chown");
-        Path chownScript = script;
-        java.util.Set<String> done = new java.util.HashSet<>();
+        return java.util.Objects.requireNonNull(dir, "no dist/udev above the working directory");
+    }
+
+    /**
+     * The shell command the udev rule runs for a new node, with the FIFO moved to {@code fifo}:
+     * the rule's own text, so a broken rule fails here.
+     */
+    private static String ruleCommand(Path fifo) throws java.io.IOException {
+        String rules = Files.readString(repoRoot().resolve("dist/udev/90-jublk.rules"));
+        Matcher run = Pattern.compile("KERNEL==\"ublk\\[bc\\]\\[0-9\\]\\*\", RUN\\+=\"/bin/sh -c '([^']*)'\"").matcher(rules);
+        assertTrue(run.find(), "no RUN+=\"/bin/sh -c '...'\" for ublk[bc] nodes in the udev rule:\n" + rules);
+        return run.group(1).replace("/run/jublk/owners", fifo.toString());
+    }
+
+    /**
+     * What udev does with the README's rule: for each new node of any device, the rule's command
+     * names it into the FIFO that 'jublk owners --fifo' (started by the caller) reads.
+     */
+    private static Thread udev(AtomicBoolean running, String ruleCommand) {
+        java.util.Set<String> announced = new java.util.HashSet<>();
         return Thread.ofPlatform().daemon().start(() -> {
             while (running.get()) {
-                try (UblkControl ctl = UblkControl.open()) {
+                try {
                     for (int id : UblkControl.deviceIds()) {
-                        UblkDeviceInfo info;
-                        try {
-                            info = ctl.deviceInfo(id);
-                        } catch (UblkException e) {
-                            continue;
-                        }
-                        if (!info.has(UblkFeature.UNPRIVILEGED_DEV)) {
-                            continue;
-                        }
-                        if (Files.exists(Path.of("/dev/ublkc" + id)) && done.add("c" + id)) {
-                            Commands.run(10, "chown", info.ownerUid() + ":" + info.ownerGid(), "/dev/ublkc" + id);
-                        }
-                        if (Files.exists(Path.of("/dev/ublkb" + id)) && done.add("b" + id)) {
-                            Commands.Result r = Commands.run(60, "env", "JUBLK=" + jublk, chownScript.toString(), "ublkb" + id);
-                            if (r.exitCode() != 0) {
-                                System.out.println("ublk-chown ublkb" + id + " failed: " + r.output());
+                        for (String node : List.of("ublkc" + id, "ublkb" + id)) {
+                            if (Files.exists(Path.of("/dev", node)) && announced.add(node)) {
+                                Commands.Result r = Commands.run(10, "/bin/sh", "-c", ruleCommand.replace("%k", node));
+                                if (r.exitCode() != 0) {
+                                    System.out.println("the udev rule's command for " + node + " failed: " + r.output());
+                                }
                             }
                         }
                     }
@@ -91,6 +92,30 @@ class UnprivilegedIT {
         });
     }
 
+    /** 'jublk owners --fifo', as root, as jublk-owners.service runs it; returns once it reads the FIFO. */
+    private static Process ownersService(Path fifo, Path log) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", CliRun.classPathForAnyUser(), "io.jublk.cli.Main",
+                "owners", "--fifo", fifo.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path fd = Path.of("/proc/" + p.pid() + "/fd");
+        for (int i = 0; i < 1200 && p.isAlive(); i++) {
+            try (var fds = Files.list(fd)) {
+                if (fds.anyMatch(f -> {
+                    try {
+                        return Files.readSymbolicLink(f).equals(fifo);
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                })) {
+                    return p;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("jublk owners did not open " + fifo + ":\n" + Files.readString(log));
+    }
+
     @Test
     void shouldLetAUserAddServeAndDeleteADevice() throws Exception {
         try (UblkControl ctl = UblkControl.open()) {
@@ -98,10 +123,18 @@ class UnprivilegedIT {
         }
         Path control = Path.of(UblkControl.CONTROL_PATH);
         String mode = Commands.check(10, "stat", "-c", "%a", control.toString()).strip();
+        Path dir = Files.createTempDirectory("jublk-owners");
+        Path fifo = dir.resolve("owners");
+        Path log = dir.resolve("owners.log");
+        // As jublk-owners.socket does: the FIFO exists, and stays open, before the service starts.
+        Commands.check(10, "mkfifo", "-m", "600", fifo.toString());
         AtomicBoolean running = new AtomicBoolean(true);
-        Thread udev = chowner(running);
+        Thread udev = null;
+        Process owners = null;
         int id = -1;
-        try {
+        try (java.io.RandomAccessFile held = new java.io.RandomAccessFile(fifo.toFile(), "rw")) {
+            owners = ownersService(fifo, log);
+            udev = udev(running, ruleCommand(fifo));
             Commands.check(10, "chmod", "0666", control.toString());
             // reissue (6.1), not fail-io (6.13): on older kernels the missing feature would be refused first.
             Commands.Result refused = Commands.run(120, jublkAsUser("add", "-t", "null", "--recovery=reissue"));
@@ -127,7 +160,8 @@ class UnprivilegedIT {
                 Thread.sleep(100);
                 owner = Commands.check(10, "stat", "-c", "%u:%g", bdev).strip();
             }
-            assertEquals(UID + ":" + UID, owner, "scripts/ublk-chown gave the block device to its owner");
+            assertEquals(UID + ":" + UID, owner, "jublk owners gave the block device to its owner:\n" + Files.readString(log));
+            assertEquals("600", Commands.check(10, "stat", "-c", "%a", bdev).strip(), "only its owner may open it");
             // The user's own fio on the user's own device.
             Commands.Result fio = Commands.run(600, asUser("fio", "--name=verify", "--filename=" + bdev, "--ioengine=io_uring",
                     "--direct=1", "--rw=randwrite", "--bsrange=4k-64k", "--iodepth=16", "--size=32M", "--verify=crc32c",
@@ -141,7 +175,14 @@ class UnprivilegedIT {
             id = -1;
         } finally {
             running.set(false);
-            udev.join();
+            if (udev != null) {
+                udev.join();
+            }
+            if (owners != null) {
+                owners.destroy();
+                owners.waitFor();
+                System.out.println("jublk owners said:\n" + Files.readString(log));
+            }
             Commands.run(10, "chmod", mode, control.toString());
             if (id >= 0 && UblkControl.deviceIds().contains(id)) {
                 try (UblkControl ctl = UblkControl.open()) {

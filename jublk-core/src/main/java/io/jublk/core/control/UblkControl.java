@@ -6,11 +6,13 @@ import io.jublk.core.uapi.CtrlCmdFlyweight;
 import io.jublk.core.uapi.DevInfoFlyweight;
 import io.jublk.core.uapi.ParamsFlyweight;
 import io.jublk.core.uapi.UblkCmd;
+import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
 import io.jublk.uring.ErrnoException;
 import io.jublk.uring.IoUring;
 import io.jublk.uring.IoUringConstants;
 import io.jublk.uring.SubmissionEntry;
+import io.jublk.core.UblkDeviceBusyException;
 import io.jublk.core.UblkException;
 import io.jublk.uring.sys.FileCalls;
 
@@ -203,22 +205,54 @@ public final class UblkControl implements AutoCloseable {
     }
 
     /**
-     * Stops a device only if nobody has {@code /dev/ublkbN} open (TRY_STOP_DEV, kernel 7.0+).
+     * Stops a device only if nobody has {@code /dev/ublkbN} open (TRY_STOP_DEV, kernel 7.0+ with
+     * UBLK_F_SAFE_STOP_DEV); the device may be served by another process.
+     *
+     * @param devId the device
+     * @throws UblkDeviceBusyException when the block device is open; it keeps running
+     * @throws UblkException EOPNOTSUPP when the kernel has no safe stop (nothing is stopped), or
+     *     when the command fails otherwise
+     */
+    public void tryStop(int devId) throws UblkException {
+        tryStop(devId, isUnprivileged(devId));
+    }
+
+    /**
+     * Like {@link #tryStop(int)}, for a device known to be privileged or not.
+     *
+     * @param devId the device
+     * @param unprivileged whether the device is unprivileged
+     * @throws UblkDeviceBusyException when the block device is open; it keeps running
+     * @throws UblkException EOPNOTSUPP when the kernel has no safe stop, or when the command fails otherwise
+     */
+    public void tryStop(int devId, boolean unprivileged) throws UblkException {
+        String name = "UBLK_U_CMD_TRY_STOP_DEV";
+        requireFeature(UblkFeature.SAFE_STOP_DEV, name, devId);
+        try {
+            simple(name, UblkCmd.UBLK_U_CMD_TRY_STOP_DEV, devId, 0, unprivileged);
+        } catch (UblkException e) {
+            if (e.errno() == Errno.EBUSY) {
+                throw new UblkDeviceBusyException(name, devId);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Stops a device only if nobody has {@code /dev/ublkbN} open: {@link #tryStop(int, boolean)}
+     * answering busy with {@code false}.
      *
      * @param devId the device
      * @param unprivileged whether the device is unprivileged
      * @return {@code true} when stopped, {@code false} when the device is busy
-     * @throws UblkException when the command fails otherwise
+     * @throws UblkException when the kernel has no safe stop, or the command fails otherwise
      */
     public boolean tryStopDevice(int devId, boolean unprivileged) throws UblkException {
         try {
-            simple("UBLK_U_CMD_TRY_STOP_DEV", UblkCmd.UBLK_U_CMD_TRY_STOP_DEV, devId, 0, unprivileged);
+            tryStop(devId, unprivileged);
             return true;
-        } catch (UblkException e) {
-            if (e.errno() == Errno.EBUSY) {
-                return false;
-            }
-            throw e;
+        } catch (UblkDeviceBusyException e) {
+            return false;
         }
     }
 
@@ -235,26 +269,82 @@ public final class UblkControl implements AutoCloseable {
 
     /**
      * Deletes a device without waiting for its server to close {@code /dev/ublkcN} (DEL_DEV_ASYNC,
-     * kernel 6.9+).
+     * kernel 6.9+): the id is freed once the server lets go. The device may be served by another process.
      *
      * @param devId the device
-     * @param unprivileged whether the device is unprivileged
-     * @throws UblkException when the command fails
+     * @throws UblkException when the kernel has no asynchronous delete, or the command fails
      */
-    public void deleteDeviceAsync(int devId, boolean unprivileged) throws UblkException {
-        simple("UBLK_U_CMD_DEL_DEV_ASYNC", UblkCmd.UBLK_U_CMD_DEL_DEV_ASYNC, devId, 0, unprivileged);
+    public void deleteAsync(int devId) throws UblkException {
+        deleteDeviceAsync(devId, isUnprivileged(devId));
     }
 
     /**
-     * Changes the size of a started device (UPDATE_SIZE, kernel 6.16+ with UBLK_F_UPDATE_SIZE).
+     * Like {@link #deleteAsync(int)}, for a device known to be privileged or not.
      *
      * @param devId the device
-     * @param sectors the new size in 512-byte sectors
      * @param unprivileged whether the device is unprivileged
-     * @throws UblkException when the command fails
+     * @throws UblkException when the kernel has no asynchronous delete, or the command fails
      */
-    public void updateSize(int devId, long sectors, boolean unprivileged) throws UblkException {
-        simple("UBLK_U_CMD_UPDATE_SIZE", UblkCmd.UBLK_U_CMD_UPDATE_SIZE, devId, sectors, unprivileged);
+    public void deleteDeviceAsync(int devId, boolean unprivileged) throws UblkException {
+        String name = "UBLK_U_CMD_DEL_DEV_ASYNC";
+        try {
+            simple(name, UblkCmd.UBLK_U_CMD_DEL_DEV_ASYNC, devId, 0, unprivileged);
+        } catch (UblkException e) {
+            // No feature flag tells; kernels before 6.9 do not know the command.
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                throw new UblkException(name, devId, Errno.EOPNOTSUPP,
+                        "asynchronous delete needs Linux 6.9 or newer; the device is not deleted");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Changes the size of a started device (UPDATE_SIZE, kernel 6.16+ with UBLK_F_UPDATE_SIZE); the
+     * device may be served by another process, which must be able to serve the new size.
+     *
+     * @param devId the device
+     * @param bytes the new size in bytes: positive, a multiple of the logical block size
+     * @throws IllegalArgumentException when the size is not positive or not a multiple of the logical block size
+     * @throws UblkException EOPNOTSUPP when the kernel cannot resize, or when the command fails
+     */
+    public void updateSize(int devId, long bytes) throws UblkException {
+        updateSize(devId, bytes, isUnprivileged(devId));
+    }
+
+    /**
+     * Like {@link #updateSize(int, long)}, for a device known to be privileged or not.
+     *
+     * @param devId the device
+     * @param bytes the new size in bytes: positive, a multiple of the logical block size
+     * @param unprivileged whether the device is unprivileged
+     * @throws IllegalArgumentException when the size is not positive or not a multiple of the logical block size
+     * @throws UblkException EOPNOTSUPP when the kernel cannot resize, or when the command fails
+     */
+    public void updateSize(int devId, long bytes, boolean unprivileged) throws UblkException {
+        String name = "UBLK_U_CMD_UPDATE_SIZE";
+        requireFeature(UblkFeature.UPDATE_SIZE, name, devId);
+        long sectors = DeviceSize.sectors(bytes, getParams(devId, unprivileged).logicalBlockSize());
+        simple(name, UblkCmd.UBLK_U_CMD_UPDATE_SIZE, devId, sectors, unprivileged);
+    }
+
+    /**
+     * Refuses, before anything is sent, a command the running kernel lacks.
+     *
+     * @param feature the {@code UBLK_F_*} flag that announces the command
+     * @param command the command, in kernel spelling
+     * @param devId the device, or {@link UblkException#NO_DEVICE}
+     * @throws UblkException EOPNOTSUPP naming the flag and the Linux release that brought it
+     */
+    public void requireFeature(UblkFeature feature, String command, int devId) throws UblkException {
+        if (!feature.isSet(features())) {
+            throw new UblkException(command, devId, Errno.EOPNOTSUPP, "this kernel lacks " + feature.kernelName()
+                    + " (Linux " + feature.since() + " or newer): " + feature.description() + " is not available");
+        }
+    }
+
+    private boolean isUnprivileged(int devId) throws UblkException {
+        return deviceInfo(devId).has(UblkFeature.UNPRIVILEGED_DEV);
     }
 
     /**
@@ -325,12 +415,26 @@ public final class UblkControl implements AutoCloseable {
      * @return the CPUs
      * @throws UblkException when the command fails
      */
-    public synchronized BitSet queueAffinity(int devId, int queueId) throws UblkException {
+    public BitSet queueAffinity(int devId, int queueId) throws UblkException {
+        return queueAffinity(devId, queueId, false);
+    }
+
+    /**
+     * Like {@link #queueAffinity(int, int)}, for a device known to be privileged or not.
+     *
+     * @param devId the device
+     * @param queueId the queue
+     * @param unprivileged whether the device is unprivileged (the command then carries its path)
+     * @return the CPUs
+     * @throws UblkException when the command fails
+     */
+    public synchronized BitSet queueAffinity(int devId, int queueId, boolean unprivileged) throws UblkException {
         int bytes = 1024;
-        payload.asSlice(0, bytes).fill((byte) 0);
+        int base = pathPrefix(devId, unprivileged);
+        payload.asSlice(base, bytes).fill((byte) 0);
         runChecked("UBLK_U_CMD_GET_QUEUE_AFFINITY", UblkCmd.UBLK_U_CMD_GET_QUEUE_AFFINITY, devId,
-                CtrlCmdFlyweight.QUEUE_ID_NONE, queueId, bytes, false);
-        return BitSet.valueOf(payload.asSlice(0, bytes).toArray(ValueLayout.JAVA_LONG));
+                CtrlCmdFlyweight.QUEUE_ID_NONE, queueId, base + bytes, unprivileged);
+        return BitSet.valueOf(payload.asSlice(base, bytes).toArray(ValueLayout.JAVA_LONG));
     }
 
     /**

@@ -42,6 +42,17 @@ public interface BlockTarget {
     }
 
     /**
+     * The largest device the target can serve, for growing a running device
+     * ({@code UblkDevice.updateSize}); the kernel sends no request beyond the device's size. By
+     * default the size in {@link #geometry()}: a target that can hold more, or any size, says so.
+     *
+     * @return the largest size in bytes
+     */
+    default long maxSizeBytes() {
+        return geometry().sizeBytes();
+    }
+
+    /**
      * Opens the handler of one queue, on that queue's thread, before its first request; the queue
      * stops it ({@link QueueHandler#stop()}) on the same thread after its last. A target that
      * submits its own io_uring operations sets up per-queue state here (registered files, buffers).
