@@ -2,6 +2,7 @@
 package io.jublk.cli;
 
 import io.jublk.core.DataMode;
+import io.jublk.core.QueueAffinity;
 import io.jublk.core.Recovery;
 import io.jublk.core.UblkQueue;
 import io.jublk.core.spi.BlockTarget;
@@ -87,6 +88,10 @@ final class AddOptions {
             + " /dev/ublkbN: none (default, as the kernel's loop device has), mq-deadline, kyber, bfq, or kernel to keep"
             + " the kernel's choice (mq-deadline for one queue)")
     String ioScheduler;
+    @Option(names = "--cpus", paramLabel = "SPEC", description = "where the queue threads run: none (default, where the"
+            + " scheduler puts them), kernel (each on the CPUs the kernel maps to its queue), or CPU lists one per queue,"
+            + " used round robin: 0-1:2-3 puts queue 0 on CPUs 0 and 1, queue 1 on 2 and 3; 4 puts every queue on CPU 4")
+    String cpus;
     @ArgGroup(validate = false, heading = "%nfault injection, any target (for testing what runs on the device):%n")
     FaultOptions.Given fault;
 
@@ -181,13 +186,25 @@ final class AddOptions {
                     + " its own buffers (a mapped file's pages); " + kind.cliName() + " has none: use copy or user-copy");
         }
         AddSettings s = new AddSettings(kind, bytes, q, d, id, mode, fastest, bs, spec, rec,
-                FaultOptions.parse(COMMAND, fault), scheduler);
+                FaultOptions.parse(COMMAND, fault), scheduler, affinity());
         try {
             s.builder(new SettingsCheck(kind, bytes > 0 ? bytes : targetSize)).validate();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(COMMAND, e.getMessage());
         }
         return s;
+    }
+
+    private QueueAffinity affinity() throws CliException {
+        if (cpus == null) {
+            return QueueAffinity.NONE;
+        }
+        try {
+            return QueueAffinity.parse(cpus);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(COMMAND, "option --cpus: " + e.getMessage() + " (give none, kernel, or CPU lists"
+                    + " one per queue such as 0-1:2-3)");
+        }
     }
 
     /**
