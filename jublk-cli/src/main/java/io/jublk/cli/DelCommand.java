@@ -3,7 +3,9 @@ package io.jublk.cli;
 
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.UblkDeviceBusyException;
 import io.jublk.core.UblkException;
+import io.jublk.uring.Errno;
 import io.jublk.core.uapi.UblkFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,17 +20,32 @@ import java.util.concurrent.TimeUnit;
  * gone is deleted here.
  */
 @Command(name = "del", header = "stop and delete devices",
-        customSynopsis = "jublk del -n ID | -a  [--timeout SECONDS]",
+        customSynopsis = "jublk del -n ID | -a  [--safe] [--async] [--timeout SECONDS]",
         description = {
             "Stops /dev/ublkbN (STOP_DEV: in-flight IO completes, the block device goes away) and deletes the device."
                     + " When its server is alive, stopping makes the server end its queues, delete the device and exit;"
                     + " this command waits for that, and deletes the device itself when the server is gone. Works for"
-                    + " devices of any ublk server, not only jublk's."})
+                    + " devices of any ublk server, not only jublk's.",
+            "",
+            "--safe stops only a device nobody has open (TRY_STOP_DEV, Linux 7.0+): while /dev/ublkbN is open (mounted,"
+                    + " or a process holds it) the device is left as it is and this command fails. --async deletes"
+                    + " without waiting for the server to let go (DEL_DEV_ASYNC, Linux 6.9+): the id is freed once it"
+                    + " has."},
+        footer = {
+            "examples:",
+            "  jublk del -n 0",
+            "  jublk del -n 0 --safe      # only if /dev/ublkb0 is not in use",
+            "  jublk del -a --async"})
 final class DelCommand implements Cli.Verb {
     @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device to delete")
     String number;
     @Option(names = {"-a", "--all"}, description = "delete every ublk device")
     boolean all;
+    @Option(names = "--safe", description = "only when nobody has /dev/ublkbN open; when someone has, leave the device"
+            + " as it is and fail (Linux 7.0+)")
+    boolean safe;
+    @Option(names = "--async", description = "delete without waiting for the server to let go of the device (Linux 6.9+)")
+    boolean async;
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for a server to delete its device"
             + " and exit (default " + DeviceOptions.SERVER_EXIT_SECONDS + ")")
     String timeout;
@@ -70,7 +87,7 @@ final class DelCommand implements Cli.Verb {
      *
      * @return a line saying what happened
      */
-    private static String delete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
+    private String delete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
             throws UblkException, CliException, InterruptedException {
         String done = stopAndDelete(ctl, info, timeoutSeconds);
         // Settings kept for 'jublk recover' are of no use once the device is gone.
@@ -78,19 +95,22 @@ final class DelCommand implements Cli.Verb {
         return done;
     }
 
-    private static String stopAndDelete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
+    private String stopAndDelete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
             throws UblkException, CliException, InterruptedException {
         int id = info.devId();
         boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
         int pid = info.ublksrvPid();
         boolean serverAlive = Host.isAlive(pid);
         try {
-            ctl.stopDevice(id, unpriv);
+            stop(ctl, info);
         } catch (UblkException e) {
             if (Host.noSuchDevice(e)) {
                 return "dev " + id + ": already gone";
             }
             throw e;
+        }
+        if (async) {
+            return deleteAsync(ctl, id, unpriv, serverAlive ? pid : -1);
         }
         if (serverAlive) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -119,5 +139,45 @@ final class DelCommand implements Cli.Verb {
             }
         }
         return "dev " + id + ": deleted";
+    }
+
+    /** STOP_DEV, or with {@code --safe} TRY_STOP_DEV, which leaves a device in use as it is. */
+    private void stop(UblkControl ctl, UblkDeviceInfo info) throws UblkException, CliException {
+        int id = info.devId();
+        boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
+        if (!safe) {
+            ctl.stopDevice(id, unpriv);
+            return;
+        }
+        try {
+            ctl.tryStop(id, unpriv);
+        } catch (UblkDeviceBusyException e) {
+            throw CliException.failure("del: dev " + id + " is in use: " + info.blockPath() + " is open (mounted, or held"
+                    + " by a process); nothing changed");
+        } catch (UblkException e) {
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                throw CliException.failure("del: --safe needs Linux 7.0+ (UBLK_F_SAFE_STOP_DEV), which this kernel is"
+                        + " not; dev " + id + " is left as it is (without --safe it is stopped even while in use)");
+            }
+            throw e;
+        }
+    }
+
+    /** DEL_DEV_ASYNC on a stopped device: its server, if any, lets go of it by itself. */
+    private static String deleteAsync(UblkControl ctl, int id, boolean unpriv, int serverPid) throws UblkException, CliException {
+        try {
+            ctl.deleteDeviceAsync(id, unpriv);
+        } catch (UblkException e) {
+            if (Host.noSuchDevice(e)) {
+                return "dev " + id + ": deleted";
+            }
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                throw CliException.failure("del: --async needs Linux 6.9+ (DEL_DEV_ASYNC), which this kernel is not; dev "
+                        + id + " is stopped but not deleted" + (serverPid > 0 ? " (its server, pid " + serverPid
+                        + ", deletes it as it exits)" : ": run 'jublk del -n " + id + "' without --async"));
+            }
+            throw e;
+        }
+        return "dev " + id + ": deleted" + (serverPid > 0 ? " (its server, pid " + serverPid + ", lets go of it by itself)" : "");
     }
 }
