@@ -186,7 +186,7 @@ final class AddOptions {
                     + " its own buffers (a mapped file's pages); " + kind.cliName() + " has none: use copy or user-copy");
         }
         AddSettings s = new AddSettings(kind, bytes, q, d, id, mode, fastest, bs, spec, rec,
-                FaultOptions.parse(COMMAND, fault), scheduler, affinity());
+                FaultOptions.parse(COMMAND, fault), scheduler, affinity().toString());
         try {
             s.builder(new SettingsCheck(kind, bytes > 0 ? bytes : targetSize)).validate();
         } catch (IllegalArgumentException e) {

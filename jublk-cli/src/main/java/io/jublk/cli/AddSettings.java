@@ -29,11 +29,11 @@ import java.util.List;
  * @param recovery what the kernel does with the device when its server goes away
  * @param fault the faults to inject ({@code --fault-*})
  * @param ioScheduler the block layer's IO scheduler for the device, or {@code null} for the kernel's choice
- * @param affinity where the queue threads run ({@code --cpus})
+ * @param cpus where the queue threads run ({@code --cpus}), as {@link QueueAffinity#toString()} writes it
  */
 record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
                    boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery, FaultOptions fault,
-                   String ioScheduler, QueueAffinity affinity) {
+                   String ioScheduler, String cpus) {
     /** The IO scheduler devices start with: none, as the kernel's loop device has. */
     static final String DEFAULT_IO_SCHEDULER = "none";
     /** {@code --io-scheduler kernel}: keep the scheduler the kernel chose. */
@@ -42,11 +42,16 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
     AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
                 boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery) {
         this(target, sizeBytes, queues, depth, id, mode, fastestZeroCopy, blockSize, spec, recovery, FaultOptions.NONE,
-                DEFAULT_IO_SCHEDULER, QueueAffinity.NONE);
+                DEFAULT_IO_SCHEDULER, QueueAffinity.NONE.toString());
     }
 
     AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
         this(target, sizeBytes, queues, depth, id, mode, false, blockSize, TargetSpec.NONE, Recovery.OFF);
+    }
+
+    /** @return where the queue threads run; {@code cpus} was checked when the settings were read */
+    QueueAffinity affinity() {
+        return QueueAffinity.parse(cpus);
     }
 
     UblkDeviceBuilder builder(BlockTarget t) {
@@ -83,7 +88,7 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
                         + " UBLK_F_SUPPORT_ZERO_COPY, 6.15+); using " + best.cliName());
             }
             return new AddSettings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec, recovery, fault,
-                    ioScheduler, affinity).resolve(features, err);
+                    ioScheduler, cpus).resolve(features, err);
         }
         if (recovery != Recovery.OFF) {
             UblkFeature needed = recovery == Recovery.FAIL_IO ? UblkFeature.USER_RECOVERY_FAIL_IO : UblkFeature.USER_RECOVERY;
@@ -140,8 +145,8 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
         }
         o.addAll(fault.asOptions());
         o.addAll(List.of("--io-scheduler", ioScheduler == null ? KERNEL_IO_SCHEDULER : ioScheduler));
-        if (!affinity.isNone()) {
-            o.addAll(List.of("--cpus", affinity.toString()));
+        if (!affinity().isNone()) {
+            o.addAll(List.of("--cpus", cpus));
         }
         return o;
     }
@@ -161,6 +166,6 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
                 + ", " + Sizes.format(deviceBytes)
                 + ", " + liveQueues + (liveQueues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + mode.cliName()
                 + (spec.direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + fault.describe()
-                + (affinity.isNone() ? "" : ", CPUs " + affinity) + ")";
+                + (affinity().isNone() ? "" : ", CPUs " + cpus) + ")";
     }
 }
