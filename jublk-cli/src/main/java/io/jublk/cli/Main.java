@@ -180,12 +180,15 @@ public final class Main {
 
                 commands:
                 """);
+        // The summaries line up after the longest verb.
+        int width = Cli.verbNames().stream().mapToInt(String::length).max().orElse(0);
+        String row = "  %-" + width + "s  %s%n";
         for (CommandLine c : Cli.commandLine().getSubcommands().values()) {
             if (!(c.getCommand() instanceof CommandLine.HelpCommand)) {
-                sb.append(String.format("  %-9s %s%n", c.getCommandName(), Cli.summary(c)));
+                sb.append(String.format(row, c.getCommandName(), Cli.summary(c)));
             }
         }
-        sb.append(String.format("  %-9s %s%n", "help", "show the help of a command: jublk help add"));
+        sb.append(String.format(row, "help", "show the help of a command: jublk help add"));
         sb.append("""
 
                 options:
