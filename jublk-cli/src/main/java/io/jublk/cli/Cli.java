@@ -19,8 +19,9 @@ import java.util.List;
  */
 @Command(name = "jublk",
         header = "Linux ublk userspace block devices, served by Java over io_uring.",
-        subcommands = {AddCommand.class, DelCommand.class, ListCommand.class, RecoverCommand.class, QuiesceCommand.class,
-                UpdateSizeCommand.class, StatsCommand.class, FeaturesCommand.class, DemoCommand.class, OwnersCommand.class,
+        subcommands = {AddCommand.class, DelCommand.class, StopCommand.class, ListCommand.class, RecoverCommand.class,
+                QuiesceCommand.class, UpdateSizeCommand.class, StatsCommand.class, FeaturesCommand.class, DemoCommand.class,
+                OwnersCommand.class,
                 CommandLine.HelpCommand.class},
         footer = "Exit status: 0 success, 1 failure, 2 wrong command line.")
 final class Cli {

@@ -57,7 +57,7 @@ class CliTest {
 
     @Test
     void shouldKnowEveryVerbAndNoOther() {
-        assertEquals(List.of("add", "del", "list", "recover", "quiesce", "update-size", "stats", "features", "demo", "owners"), Cli.verbNames());
+        assertEquals(List.of("add", "del", "stop", "list", "recover", "quiesce", "update-size", "stats", "features", "demo", "owners"), Cli.verbNames());
         assertNull(Cli.verb("frob"));
         assertNull(Cli.verb("help"), "help is Main's, not a verb to parse");
     }

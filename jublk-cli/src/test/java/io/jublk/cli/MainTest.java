@@ -86,9 +86,9 @@ class MainTest {
 
     @Test
     void shouldRejectUnknownCommandsAndOptions() {
-        run("frob").assertUsageError("jublk: unknown command 'frob' (commands: add, del, list, recover, quiesce, update-size, stats, features, demo, owners, help; see 'jublk --help')");
-        run("--frob").assertUsageError("jublk: unknown option '--frob' (commands: add, del, list, recover, quiesce, update-size, stats, features, demo, owners, help; see 'jublk --help')");
-        run("help", "frob").assertUsageError("jublk: help: unknown command 'frob' (commands: add, del, list, recover, quiesce, update-size, stats, features, demo, owners)");
+        run("frob").assertUsageError("jublk: unknown command 'frob' (commands: add, del, stop, list, recover, quiesce, update-size, stats, features, demo, owners, help; see 'jublk --help')");
+        run("--frob").assertUsageError("jublk: unknown option '--frob' (commands: add, del, stop, list, recover, quiesce, update-size, stats, features, demo, owners, help; see 'jublk --help')");
+        run("help", "frob").assertUsageError("jublk: help: unknown command 'frob' (commands: add, del, stop, list, recover, quiesce, update-size, stats, features, demo, owners)");
         run("list", "--bogus").assertUsageError("jublk: list: unknown option '--bogus' (see 'jublk list --help')");
         run("list", "extra").assertUsageError("jublk: list: unexpected argument 'extra' (see 'jublk list --help')");
     }

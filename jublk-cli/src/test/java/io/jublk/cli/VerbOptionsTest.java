@@ -49,10 +49,12 @@ class VerbOptionsTest {
     }
 
     @Test
-    void shouldRefuseSafeOrAsyncDelWithoutADevice() {
+    void shouldRefuseSafeOrAsyncDelAndStopWithoutADevice() {
         assertUsageError("jublk: del: which device? give -n ID or --all (see 'jublk del --help')", "del", "--safe");
         assertUsageError("jublk: del: which device? give -n ID or --all (see 'jublk del --help')", "del", "--async");
         assertUsageError("jublk: del: option --safe takes no value (see 'jublk del --help')", "del", "-n", "0", "--safe=yes");
+        assertUsageError("jublk: stop: which device? give -n ID (see 'jublk stop --help')", "stop", "--safe");
+        assertUsageError("jublk: stop: unknown option '--async' (see 'jublk stop --help')", "stop", "-n", "0", "--async");
     }
 
     @Test

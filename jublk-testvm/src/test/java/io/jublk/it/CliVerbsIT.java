@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The verbs of a running device through the jublk command, on the real driver: update-size,
- * del --safe, del --async, and add --cpus, each with a background server as 'jublk add' starts it.
+ * stop/del --safe, del --async, and add --cpus, each with a background server as 'jublk add' starts it.
  */
 @Timeout(600)
 class CliVerbsIT {
@@ -122,6 +122,10 @@ class CliVerbsIT {
                 assertEquals(1, busy.status(), busy.out());
                 assertEquals("jublk: del: dev " + id + " is in use: " + bdev + " is open (mounted, or held by a process);"
                         + " nothing changed\n", busy.err());
+                CliRun stopBusy = jublk("stop", "-n", String.valueOf(id), "--safe");
+                assertEquals(1, stopBusy.status(), stopBusy.out());
+                assertEquals("jublk: stop: dev " + id + " is in use: " + bdev + " is open (mounted, or held by a process);"
+                        + " nothing changed\n", stopBusy.err());
                 assertTrue(UblkControl.deviceIds().contains(id), "dev " + id + " is still there");
                 assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "its server still serves it");
                 assertTrue(Files.exists(state), "its state is kept");
@@ -130,12 +134,20 @@ class CliVerbsIT {
                 holder.destroy();
                 holder.waitFor(10, TimeUnit.SECONDS);
             }
-            CliRun del = jublk("del", "-n", String.valueOf(id), "--safe");
-            assertEquals(0, del.status(), del.err());
-            assertTrue(del.out().startsWith("dev " + id + ": deleted"), del.out());
+            CliRun stop = jublk("stop", "-n", String.valueOf(id), "--safe");
+            assertEquals(0, stop.status(), stop.err());
+            assertEquals("dev " + id + ": stopped; its server, pid " + pid + ", deleted it and exited\n", stop.out());
             assertFalse(UblkControl.deviceIds().contains(id), "dev " + id + " deleted");
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "its server exited");
             assertFalse(Files.exists(state), "its state is removed");
+
+            int other = add("-t", "null", "-s", "16M");
+            int otherPid = serverPid(other);
+            CliRun del = jublk("del", "-n", String.valueOf(other), "--safe");
+            assertEquals(0, del.status(), del.err());
+            assertTrue(del.out().startsWith("dev " + other + ": deleted"), del.out());
+            assertFalse(UblkControl.deviceIds().contains(other), "dev " + other + " deleted");
+            assertFalse(ProcessHandle.of(otherPid).map(ProcessHandle::isAlive).orElse(false), "its server exited");
         } finally {
             Files.deleteIfExists(image);
         }
