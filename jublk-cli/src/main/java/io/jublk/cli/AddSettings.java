@@ -2,6 +2,7 @@
 package io.jublk.cli;
 
 import io.jublk.core.DataMode;
+import io.jublk.core.QueueAffinity;
 import io.jublk.core.Recovery;
 import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkDeviceBuilder;
@@ -28,10 +29,11 @@ import java.util.List;
  * @param recovery what the kernel does with the device when its server goes away
  * @param fault the faults to inject ({@code --fault-*})
  * @param ioScheduler the block layer's IO scheduler for the device, or {@code null} for the kernel's choice
+ * @param cpus where the queue threads run ({@code --cpus}), as {@link QueueAffinity#toString()} writes it
  */
 record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
                    boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery, FaultOptions fault,
-                   String ioScheduler) {
+                   String ioScheduler, String cpus) {
     /** The IO scheduler devices start with: none, as the kernel's loop device has. */
     static final String DEFAULT_IO_SCHEDULER = "none";
     /** {@code --io-scheduler kernel}: keep the scheduler the kernel chose. */
@@ -40,11 +42,16 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
     AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode,
                 boolean fastestZeroCopy, int blockSize, TargetSpec spec, Recovery recovery) {
         this(target, sizeBytes, queues, depth, id, mode, fastestZeroCopy, blockSize, spec, recovery, FaultOptions.NONE,
-                DEFAULT_IO_SCHEDULER);
+                DEFAULT_IO_SCHEDULER, QueueAffinity.NONE.toString());
     }
 
     AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int id, DataMode mode, int blockSize) {
         this(target, sizeBytes, queues, depth, id, mode, false, blockSize, TargetSpec.NONE, Recovery.OFF);
+    }
+
+    /** @return where the queue threads run; {@code cpus} was checked when the settings were read */
+    QueueAffinity affinity() {
+        return QueueAffinity.parse(cpus);
     }
 
     UblkDeviceBuilder builder(BlockTarget t) {
@@ -81,7 +88,7 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
                         + " UBLK_F_SUPPORT_ZERO_COPY, 6.15+); using " + best.cliName());
             }
             return new AddSettings(target, sizeBytes, queues, depth, id, best, false, blockSize, spec, recovery, fault,
-                    ioScheduler).resolve(features, err);
+                    ioScheduler, cpus).resolve(features, err);
         }
         if (recovery != Recovery.OFF) {
             UblkFeature needed = recovery == Recovery.FAIL_IO ? UblkFeature.USER_RECOVERY_FAIL_IO : UblkFeature.USER_RECOVERY;
@@ -138,6 +145,9 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
         }
         o.addAll(fault.asOptions());
         o.addAll(List.of("--io-scheduler", ioScheduler == null ? KERNEL_IO_SCHEDULER : ioScheduler));
+        if (!affinity().isNone()) {
+            o.addAll(List.of("--cpus", cpus));
+        }
         return o;
     }
 
@@ -155,6 +165,7 @@ record AddSettings(TargetKind target, long sizeBytes, int queues, int depth, int
                 + (spec.path() != null ? " " + spec.path() : "") + (spec.url() != null ? " " + spec.url() : "")
                 + ", " + Sizes.format(deviceBytes)
                 + ", " + liveQueues + (liveQueues == 1 ? " queue" : " queues") + " x " + info.queueDepth() + ", " + mode.cliName()
-                + (spec.direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + fault.describe() + ")";
+                + (spec.direct() ? ", O_DIRECT" : "") + (readOnly ? ", read-only" : "") + fault.describe()
+                + (affinity().isNone() ? "" : ", CPUs " + cpus) + ")";
     }
 }

@@ -3,11 +3,15 @@ package io.jublk.cli;
 
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
+import io.jublk.core.UblkDeviceBusyException;
 import io.jublk.core.UblkException;
+import io.jublk.uring.Errno;
 import io.jublk.core.uapi.UblkFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,52 +19,51 @@ import java.util.concurrent.TimeUnit;
  * alive is left to that server to delete, as it does once its queues end; one whose server is
  * gone is deleted here.
  */
-final class DelCommand implements Command {
-    @Override
-    public String name() {
-        return "del";
-    }
+@Command(name = "del", header = "stop and delete devices",
+        customSynopsis = "jublk del -n ID | -a  [--safe] [--async] [--timeout SECONDS]",
+        description = {
+            "Stops /dev/ublkbN (STOP_DEV: in-flight IO completes, the block device goes away) and deletes the device."
+                    + " When its server is alive, stopping makes the server end its queues, delete the device and exit;"
+                    + " this command waits for that, and deletes the device itself when the server is gone. Works for"
+                    + " devices of any ublk server, not only jublk's.",
+            "",
+            "--safe stops only a device nobody has open (TRY_STOP_DEV, Linux 7.0+): while /dev/ublkbN is open (mounted,"
+                    + " or a process holds it) the device is left as it is and this command fails. --async deletes"
+                    + " without waiting for the server to let go (DEL_DEV_ASYNC, Linux 6.9+): the id is freed once it"
+                    + " has."},
+        footer = {
+            "examples:",
+            "  jublk del -n 0",
+            "  jublk del -n 0 --safe      # only if /dev/ublkb0 is not in use",
+            "  jublk del -a --async"})
+final class DelCommand implements Cli.Verb {
+    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device to delete")
+    String number;
+    @Option(names = {"-a", "--all"}, description = "delete every ublk device")
+    boolean all;
+    @Option(names = "--safe", description = "only when nobody has /dev/ublkbN open; when someone has, leave the device"
+            + " as it is and fail (Linux 7.0+)")
+    boolean safe;
+    @Option(names = "--async", description = "delete without waiting for the server to let go of the device (Linux 6.9+)")
+    boolean async;
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for a server to delete its device"
+            + " and exit (default " + DeviceOptions.SERVER_EXIT_SECONDS + ")")
+    String timeout;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String summary() {
-        return "stop and delete devices";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk del -n ID | -a  [--timeout SECONDS]
-
-                Stops /dev/ublkbN (STOP_DEV: in-flight IO completes, the block device goes away) and
-                deletes the device. When its server is alive, stopping makes the server end its queues,
-                delete the device and exit; this command waits for that, and deletes the device itself
-                when the server is gone. Works for devices of any ublk server, not only jublk's.
-
-                options:
-                  -n, --number ID        the device to delete
-                  -a, --all              delete every ublk device
-                      --timeout SECONDS  how long to wait for a server to delete its device and exit
-                                         (default %d)
-                """.formatted(DeviceOptions.SERVER_EXIT_SECONDS);
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(DeviceOptions.NUMBER, Args.Option.flag("all", 'a'), DeviceOptions.TIMEOUT);
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        if (args.has("number") == args.has("all")) {
-            throw CliException.usage(name(), args.has("all") ? "give -n ID or --all, not both" : "which device? give -n ID or --all");
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        if ((number != null) == all) {
+            throw CliException.usage("del", all ? "give -n ID or --all, not both" : "which device? give -n ID or --all");
         }
-        int id = DeviceOptions.id(args);
-        int timeout = DeviceOptions.timeoutSeconds(args, DeviceOptions.SERVER_EXIT_SECONDS);
+        int id = DeviceOptions.id("del", number);
+        int seconds = DeviceOptions.timeoutSeconds("del", timeout, DeviceOptions.SERVER_EXIT_SECONDS);
         Host.requireDriverAccess("del");
         try (UblkControl ctl = UblkControl.open()) {
             if (id >= 0) {
                 UblkDeviceInfo info = Host.requireDevice(ctl, id, "del");
-                out.println(delete(ctl, info, timeout));
+                out.println(delete(ctl, info, seconds));
                 return 0;
             }
             int status = 0;
@@ -68,7 +71,7 @@ final class DelCommand implements Command {
                 try {
                     UblkDeviceInfo info = Host.findDevice(ctl, each);
                     if (info != null) {
-                        out.println(delete(ctl, info, timeout));
+                        out.println(delete(ctl, info, seconds));
                     }
                 } catch (CliException | UblkException e) {
                     Main.printLines(err, e.getMessage());
@@ -84,7 +87,7 @@ final class DelCommand implements Command {
      *
      * @return a line saying what happened
      */
-    private static String delete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
+    private String delete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
             throws UblkException, CliException, InterruptedException {
         String done = stopAndDelete(ctl, info, timeoutSeconds);
         // Settings kept for 'jublk recover' are of no use once the device is gone.
@@ -92,33 +95,25 @@ final class DelCommand implements Command {
         return done;
     }
 
-    private static String stopAndDelete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
+    private String stopAndDelete(UblkControl ctl, UblkDeviceInfo info, int timeoutSeconds)
             throws UblkException, CliException, InterruptedException {
         int id = info.devId();
         boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
         int pid = info.ublksrvPid();
         boolean serverAlive = Host.isAlive(pid);
         try {
-            ctl.stopDevice(id, unpriv);
+            stop(ctl, info);
         } catch (UblkException e) {
             if (Host.noSuchDevice(e)) {
                 return "dev " + id + ": already gone";
             }
             throw e;
         }
+        if (async) {
+            return deleteAsync(ctl, id, unpriv, serverAlive ? pid : -1);
+        }
         if (serverAlive) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            // Wait for the server to delete the device and exit, so no stray process outlives 'del'
-            // (a server in this very process only has to delete the device).
-            boolean ownProcess = pid == ProcessHandle.current().pid();
-            while (ownProcess ? Host.findDevice(ctl, id) != null && Host.isAlive(pid) : Host.isAlive(pid)) {
-                if (System.nanoTime() > deadline) {
-                    throw CliException.failure("del: dev " + id + " is stopped, but its server (pid " + pid + ") has not "
-                            + "deleted it and exited within " + timeoutSeconds + " s; end it with 'kill " + pid
-                            + "' and run 'jublk del -n " + id + "' again");
-                }
-                Thread.sleep(20);
-            }
+            awaitServerExit(ctl, id, pid, timeoutSeconds, "del");
             if (Host.findDevice(ctl, id) == null) {
                 return "dev " + id + ": deleted (its server, pid " + pid + ", stopped and deleted it)";
             }
@@ -133,5 +128,75 @@ final class DelCommand implements Command {
             }
         }
         return "dev " + id + ": deleted";
+    }
+
+    /**
+     * Waits for a stopped device's server to delete it and exit, so no stray process outlives the
+     * command (a server in this very process only has to delete the device).
+     *
+     * @param command the verb, for the message
+     * @throws CliException when the server is still there after the timeout
+     */
+    static void awaitServerExit(UblkControl ctl, int id, int pid, int timeoutSeconds, String command)
+            throws UblkException, CliException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        boolean ownProcess = pid == ProcessHandle.current().pid();
+        while (ownProcess ? Host.findDevice(ctl, id) != null && Host.isAlive(pid) : Host.isAlive(pid)) {
+            if (System.nanoTime() > deadline) {
+                throw CliException.failure(command + ": dev " + id + " is stopped, but its server (pid " + pid + ") has not "
+                        + "deleted it and exited within " + timeoutSeconds + " s; end it with 'kill " + pid
+                        + "' and run 'jublk del -n " + id + "'");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private void stop(UblkControl ctl, UblkDeviceInfo info) throws UblkException, CliException {
+        stop(ctl, info, safe, "del");
+    }
+
+    /**
+     * STOP_DEV, or with {@code safe} TRY_STOP_DEV, which leaves a device in use as it is.
+     *
+     * @param command the verb, for messages
+     * @throws CliException when the device is in use, or the kernel has no safe stop
+     */
+    static void stop(UblkControl ctl, UblkDeviceInfo info, boolean safe, String command) throws UblkException, CliException {
+        int id = info.devId();
+        boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
+        if (!safe) {
+            ctl.stopDevice(id, unpriv);
+            return;
+        }
+        try {
+            ctl.tryStop(id, unpriv);
+        } catch (UblkDeviceBusyException e) {
+            throw CliException.failure(command + ": dev " + id + " is in use: " + info.blockPath() + " is open (mounted, or held"
+                    + " by a process); nothing changed");
+        } catch (UblkException e) {
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                throw CliException.failure(command + ": --safe needs Linux 7.0+ (UBLK_F_SAFE_STOP_DEV), which this kernel is"
+                        + " not; dev " + id + " is left as it is (without --safe it is stopped even while in use)");
+            }
+            throw e;
+        }
+    }
+
+    /** DEL_DEV_ASYNC on a stopped device: its server, if any, lets go of it by itself. */
+    private static String deleteAsync(UblkControl ctl, int id, boolean unpriv, int serverPid) throws UblkException, CliException {
+        try {
+            ctl.deleteDeviceAsync(id, unpriv);
+        } catch (UblkException e) {
+            if (Host.noSuchDevice(e)) {
+                return "dev " + id + ": deleted";
+            }
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                throw CliException.failure("del: --async needs Linux 6.9+ (DEL_DEV_ASYNC), which this kernel is not; dev "
+                        + id + " is stopped but not deleted" + (serverPid > 0 ? " (its server, pid " + serverPid
+                        + ", deletes it as it exits)" : ": run 'jublk del -n " + id + "' without --async"));
+            }
+            throw e;
+        }
+        return "dev " + id + ": deleted" + (serverPid > 0 ? " (its server, pid " + serverPid + ", lets go of it by itself)" : "");
     }
 }

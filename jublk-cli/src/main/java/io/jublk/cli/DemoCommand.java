@@ -6,6 +6,9 @@ import io.jublk.core.UblkDevice;
 import io.jublk.core.UblkException;
 import io.jublk.targets.MemTarget;
 import io.jublk.uring.ErrnoException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,72 +33,57 @@ import java.util.SplittableRandom;
  * checksummed write and read-back across a remount, fsck, and a short fio run; then everything is
  * removed. Each step prints one line; any failure stops the demo and cleans up.
  */
-final class DemoCommand implements Command {
+@Command(name = "demo", header = "ext4 on a jublk RAM disk: mkfs, checksums, fsck and fio, then clean up",
+        customSynopsis = "jublk demo [-s SIZE] [-q QUEUES] [-d DEPTH] [-u] [--fio-seconds N] [--no-fio]",
+        description = {
+            "Shows a jublk device at work, all in this process: adds a mem (RAM disk) device, makes ext4 on it"
+                    + " (mkfs.ext4), mounts it in a temporary directory, writes 16 files of random data with their"
+                    + " SHA-256 sums, remounts and reads them back, unmounts, checks the filesystem (fsck.ext4 -f -n),"
+                    + " measures 4 KiB random reads and writes with fio (io_uring, O_DIRECT), prints the figures and"
+                    + " deletes the device. Needs root, mkfs.ext4, fsck.ext4, mount and umount; fio is skipped when"
+                    + " missing."})
+final class DemoCommand implements Cli.Verb {
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(5);
     private static final int FILES = 16;
     private static final int FILE_BYTES = 2 << 20;
 
-    @Override
-    public String name() {
-        return "demo";
-    }
+    @Option(names = {"-s", "--size"}, paramLabel = "SIZE", description = "device size (default 512M)")
+    String sizeOption;
+    @Option(names = {"-q", "--queues"}, paramLabel = "N", description = "queues (default 2)")
+    String queuesOption;
+    @Option(names = {"-d", "--depth"}, paramLabel = "N", description = "requests in flight per queue (default 128)")
+    String depthOption;
+    @Option(names = {"-u", "--user-copy"}, description = "UBLK_F_USER_COPY data mode (default: kernel copy)")
+    boolean userCopy;
+    @Option(names = "--fio-seconds", paramLabel = "N", description = "seconds per fio run (default 3)")
+    String fioSecondsOption;
+    @Option(names = "--no-fio", description = "skip fio")
+    boolean noFio;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String summary() {
-        return "ext4 on a jublk RAM disk: mkfs, checksums, fsck and fio, then clean up";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk demo [-s SIZE] [-q QUEUES] [-d DEPTH] [-u] [--fio-seconds N] [--no-fio]
-
-                Shows a jublk device at work, all in this process: adds a mem (RAM disk) device,
-                makes ext4 on it (mkfs.ext4), mounts it in a temporary directory, writes %d files
-                of random data with their SHA-256 sums, remounts and reads them back, unmounts,
-                checks the filesystem (fsck.ext4 -f -n), measures 4 KiB random reads and writes
-                with fio (io_uring, O_DIRECT), prints the figures and deletes the device. Needs
-                root, mkfs.ext4, fsck.ext4, mount and umount; fio is skipped when missing.
-
-                options:
-                  -s, --size SIZE        device size (default 512M)
-                  -q, --queues N         queues (default 2)
-                  -d, --depth N          requests in flight per queue (default 128)
-                  -u, --user-copy        UBLK_F_USER_COPY data mode (default: kernel copy)
-                      --fio-seconds N    seconds per fio run (default 3)
-                      --no-fio           skip fio
-                """.formatted(FILES);
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(Args.Option.value("size", 's', "SIZE"), Args.Option.value("queues", 'q', "N"),
-                Args.Option.value("depth", 'd', "N"), Args.Option.flag("user-copy", 'u'),
-                Args.Option.value("fio-seconds", (char) 0, "N"), Args.Option.flag("no-fio", (char) 0));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        long size = args.sizeValue("size", "-s/--size", 512L << 20);
-        int queues = args.intValue("queues", "-q/--queues", 2, 1, 64);
-        int depth = args.intValue("depth", "-d/--depth", 128, 1, 4096);
-        int fioSeconds = args.intValue("fio-seconds", "--fio-seconds", 3, 1, 3600);
-        DataMode mode = args.has("user-copy") ? DataMode.USER_COPY : DataMode.COPY;
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        long size = OptionValues.sizeValue("demo", sizeOption, "-s/--size", 512L << 20);
+        int queues = OptionValues.intValue("demo", queuesOption, "-q/--queues", 2, 1, 64);
+        int depth = OptionValues.intValue("demo", depthOption, "-d/--depth", 128, 1, 4096);
+        int fioSeconds = OptionValues.intValue("demo", fioSecondsOption, "--fio-seconds", 3, 1, 3600);
+        DataMode mode = userCopy ? DataMode.USER_COPY : DataMode.COPY;
         if (size < 64L << 20) {
-            throw CliException.usage(name(), "the demo needs at least 64M for ext4 and its files");
+            throw CliException.usage("demo", "the demo needs at least 64M for ext4 and its files");
         }
         AddSettings settings = new AddSettings(TargetKind.MEM, size, queues, depth, -1, mode, 512);
         try {
             settings.builder(new io.jublk.targets.NullTarget()).validate();
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(name(), e.getMessage());
+            throw CliException.usage("demo", e.getMessage());
         }
         Host.requireDriverAccess("demo");
         Path mkfs = require("mkfs.ext4");
         Path fsck = require("fsck.ext4");
         Path mount = require("mount");
         Path umount = require("umount");
-        Path fio = args.has("no-fio") ? null : Host.which("fio");
+        Path fio = noFio ? null : Host.which("fio");
 
         Demo demo = new Demo(umount, err);
         Thread hook = ShutdownHooks.add("jublk-demo-cleanup", demo::cleanup);
@@ -173,7 +161,7 @@ final class DemoCommand implements Command {
                 step(out, "note", "inside the jublk test VM (QEMU): the figures below say little about real hardware");
             }
             if (fio == null) {
-                step(out, "fio", args.has("no-fio") ? "skipped (--no-fio)" : "skipped: fio is not installed");
+                step(out, "fio", noFio ? "skipped (--no-fio)" : "skipped: fio is not installed");
             } else {
                 for (String rw : List.of("randread", "randwrite")) {
                     r = Host.execChecked(TOOL_TIMEOUT.plusSeconds(fioSeconds),

@@ -2,14 +2,10 @@
 package io.jublk.cli;
 
 /**
- * The options naming an existing device ({@code -n ID}) and how long to wait for what happens to
- * it ({@code --timeout SECONDS}), as every command that acts on one device reads them.
+ * Reads the options naming an existing device ({@code -n ID}) and how long to wait for what happens
+ * to it ({@code --timeout SECONDS}), as every verb that acts on one device takes them.
  */
 final class DeviceOptions {
-    /** {@code -n/--number ID}. */
-    static final Args.Option NUMBER = Args.Option.value("number", 'n', "ID");
-    /** {@code --timeout SECONDS}. */
-    static final Args.Option TIMEOUT = Args.Option.value("timeout", (char) 0, "SECONDS");
     /** The largest device id the kernel hands out. */
     static final int MAX_ID = (1 << 20) - 1;
     /** How long del and quiesce wait, unless told otherwise, for a server to let go of its device and exit. */
@@ -19,33 +15,36 @@ final class DeviceOptions {
     }
 
     /**
-     * @param args the options
+     * @param command the verb, for messages
+     * @param number the text of {@code -n}, or {@code null}
      * @return the device id given with {@code -n}, or -1 when none is
      * @throws CliException when it is not an id
      */
-    static int id(Args args) throws CliException {
-        return args.intValue("number", "-n/--number", -1, 0, MAX_ID);
+    static int id(String command, String number) throws CliException {
+        return OptionValues.intValue(command, number, "-n/--number", -1, 0, MAX_ID);
     }
 
     /**
-     * @param args the options
+     * @param command the verb, for messages
+     * @param number the text of {@code -n}, or {@code null}
      * @return the device id given with {@code -n}
      * @throws CliException when none is given, or it is not an id
      */
-    static int requiredId(Args args) throws CliException {
-        if (!args.has("number")) {
-            throw CliException.usage(args.command(), "which device? give -n ID");
+    static int requiredId(String command, String number) throws CliException {
+        if (number == null) {
+            throw CliException.usage(command, "which device? give -n ID");
         }
-        return id(args);
+        return id(command, number);
     }
 
     /**
-     * @param args the options
+     * @param command the verb, for messages
+     * @param timeout the text of {@code --timeout}, or {@code null}
      * @param dflt the seconds when {@code --timeout} is not given
      * @return the seconds to wait
      * @throws CliException when it is not a number of seconds in range
      */
-    static int timeoutSeconds(Args args, int dflt) throws CliException {
-        return args.intValue("timeout", "--timeout", dflt, 1, 86400);
+    static int timeoutSeconds(String command, String timeout, int dflt) throws CliException {
+        return OptionValues.intValue(command, timeout, "--timeout", dflt, 1, 86400);
     }
 }

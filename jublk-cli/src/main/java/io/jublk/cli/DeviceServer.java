@@ -93,7 +93,7 @@ final class DeviceServer {
             if (dev.recovery() != Recovery.OFF) {
                 new ServerState(dev.id(), ProcessHandle.current().pid(), s.asOptions()).write(RunDirectory.path());
             }
-            dev.runQueues();
+            dev.runQueues(s.affinity());
             dev.start();
             server.publishStats(dev);
             out.println(s.describe(dev.info(), dev.params().sizeBytes(), target.capabilities().readOnly()));

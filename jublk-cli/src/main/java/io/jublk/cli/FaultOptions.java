@@ -3,6 +3,7 @@ package io.jublk.cli;
 
 import io.jublk.core.spi.BlockTarget;
 import io.jublk.targets.FaultTarget;
+import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,38 +27,45 @@ record FaultOptions(double errorRate, Duration delay, double delayRate, Long see
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|ms|s)");
 
-    /** @return the options, for {@link AddOptions#table()} */
-    static List<Args.Option> options() {
-        return List.of(
-                Args.Option.value("fault-error-rate", (char) 0, "R"),
-                Args.Option.value("fault-delay", (char) 0, "DURATION"),
-                Args.Option.value("fault-delay-rate", (char) 0, "R"),
-                Args.Option.value("fault-seed", (char) 0, "N"));
+    /** The {@code --fault-*} options as given, for picocli to fill in. */
+    static final class Given {
+        @Option(names = "--fault-error-rate", paramLabel = "R",
+                description = "fail this share of requests with EIO, 0..1 (0.01: one in a hundred)")
+        String errorRate;
+        @Option(names = "--fault-delay", paramLabel = "DURATION",
+                description = "hold requests this long before serving them: 500us, 10ms, 1s")
+        String delay;
+        @Option(names = "--fault-delay-rate", paramLabel = "R", description = "the share of requests held, 0..1 (default 1)")
+        String delayRate;
+        @Option(names = "--fault-seed", paramLabel = "N",
+                description = "the same seed fails and delays the same requests on each queue (default: a random seed)")
+        String seed;
     }
 
     /**
-     * @param args the options
+     * @param command the verb, for messages
+     * @param given the options, or {@code null} when none is given
      * @return what they ask for, {@link #NONE} when none is given
      * @throws CliException naming the bad option
      */
-    static FaultOptions parse(Args args) throws CliException {
-        double errorRate = rate(args, "fault-error-rate", 0);
+    static FaultOptions parse(String command, Given given) throws CliException {
+        Given g = given == null ? new Given() : given;
+        double errorRate = rate(command, "fault-error-rate", g.errorRate, 0);
         Duration delay = Duration.ZERO;
-        if (args.has("fault-delay")) {
-            delay = duration(args, args.value("fault-delay"));
+        if (g.delay != null) {
+            delay = duration(command, g.delay);
         }
-        if (args.has("fault-delay-rate") && delay.isZero()) {
-            throw CliException.usage(args.command(), "--fault-delay-rate needs --fault-delay: give how long to hold requests,"
+        if (g.delayRate != null && delay.isZero()) {
+            throw CliException.usage(command, "--fault-delay-rate needs --fault-delay: give how long to hold requests,"
                     + " e.g. --fault-delay 10ms");
         }
-        double delayRate = rate(args, "fault-delay-rate", delay.isZero() ? 0 : 1);
+        double delayRate = rate(command, "fault-delay-rate", g.delayRate, delay.isZero() ? 0 : 1);
         Long seed = null;
-        if (args.has("fault-seed")) {
+        if (g.seed != null) {
             try {
-                seed = Long.parseLong(args.value("fault-seed").trim());
+                seed = Long.parseLong(g.seed.trim());
             } catch (NumberFormatException e) {
-                throw CliException.usage(args.command(), "option --fault-seed: '" + args.value("fault-seed")
-                        + "' is not a whole number");
+                throw CliException.usage(command, "option --fault-seed: '" + g.seed + "' is not a whole number");
             }
         }
         return new FaultOptions(errorRate, delay, delayRate, seed);
@@ -113,14 +121,13 @@ record FaultOptions(double errorRate, Duration delay, double delayRate, Long see
         return ", faults: " + String.join(", ", parts);
     }
 
-    private static double rate(Args args, String name, double dflt) throws CliException {
-        String v = args.value(name);
+    private static double rate(String command, String name, String v, double dflt) throws CliException {
         if (v == null) {
             return dflt;
         }
         double r = parseOrNaN(v);
         if (!(r >= 0 && r <= 1)) {
-            throw CliException.usage(args.command(), "option --" + name + ": '" + v + "' is not a share of requests: give a"
+            throw CliException.usage(command, "option --" + name + ": '" + v + "' is not a share of requests: give a"
                     + " number from 0 (never) to 1 (every request), e.g. 0.01 for one in a hundred");
         }
         return r;
@@ -134,7 +141,7 @@ record FaultOptions(double errorRate, Duration delay, double delayRate, Long see
         }
     }
 
-    private static Duration duration(Args args, String v) throws CliException {
+    private static Duration duration(String command, String v) throws CliException {
         Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
         Duration d = null;
         if (m.matches()) {
@@ -151,11 +158,11 @@ record FaultOptions(double errorRate, Duration delay, double delayRate, Long see
             }
         }
         if (d == null) {
-            throw CliException.usage(args.command(), "option --fault-delay: '" + v + "' is not a duration: give a whole number"
+            throw CliException.usage(command, "option --fault-delay: '" + v + "' is not a duration: give a whole number"
                     + " with a unit, ns, us, ms or s, e.g. 500us or 10ms");
         }
         if (d.compareTo(Duration.ofHours(1)) > 0) {
-            throw CliException.usage(args.command(), "option --fault-delay: " + v + " is longer than an hour: a disk that slow"
+            throw CliException.usage(command, "option --fault-delay: " + v + " is longer than an hour: a disk that slow"
                     + " looks hung to everything above it; give at most 3600s");
         }
         return d;

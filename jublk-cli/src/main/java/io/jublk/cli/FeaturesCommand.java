@@ -3,6 +3,9 @@ package io.jublk.cli;
 
 import io.jublk.core.control.UblkControl;
 import io.jublk.core.uapi.UblkFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -10,44 +13,26 @@ import java.util.EnumSet;
 import java.util.List;
 
 /** {@code jublk features}: what this kernel's ublk driver supports (GET_FEATURES). */
-final class FeaturesCommand implements Command {
-    @Override
-    public String name() {
-        return "features";
-    }
+@Command(name = "features", header = "show what this kernel's ublk driver supports",
+        customSynopsis = "jublk features [--json]",
+        description = {
+            "Asks the ublk driver which UBLK_F_* flags it supports (GET_FEATURES, Linux 6.5+) and prints each by name,"
+                    + " with the kernel release that introduced it and a description, then the raw mask. Flags newer"
+                    + " than jublk show as unknown bits."})
+final class FeaturesCommand implements Cli.Verb {
+    @Option(names = "--json", description = "print {\"kernel\", \"features\", \"flags\", \"unknown_bits\"} for scripts")
+    boolean json;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String summary() {
-        return "show what this kernel's ublk driver supports";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk features [--json]
-
-                Asks the ublk driver which UBLK_F_* flags it supports (GET_FEATURES, Linux 6.5+) and
-                prints each by name, with the kernel release that introduced it and a description,
-                then the raw mask. Flags newer than jublk show as unknown bits.
-
-                options:
-                  --json  print {"kernel", "features", "flags", "unknown_bits"} for scripts
-                """;
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(Args.Option.flag("json", (char) 0));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+    public int run(PrintStream out, PrintStream err) throws Exception {
         Host.requireDriver();
         long features;
         try (UblkControl ctl = UblkControl.open()) {
             features = ctl.features();
         }
-        out.print(args.has("json") ? json(Host.kernelRelease(), features) : text(Host.kernelRelease(), features));
+        out.print(json ? json(Host.kernelRelease(), features) : text(Host.kernelRelease(), features));
         return 0;
     }
 

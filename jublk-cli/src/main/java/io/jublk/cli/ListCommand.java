@@ -6,49 +6,34 @@ import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.control.UblkParams;
 import io.jublk.core.uapi.UblkFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /** {@code jublk list}: the ublk devices that exist, as a table or as JSON. */
-final class ListCommand implements Command {
-    @Override
-    public String name() {
-        return "list";
-    }
+@Command(name = "list", header = "show ublk devices (--json for scripts)",
+        customSynopsis = "jublk list [-n ID] [--json]",
+        description = {
+            "Shows every ublk device (of any server): id, state, queues x depth, size, logical block size, target and"
+                    + " data mode (for devices jublk added; others show '-' and the mode their flags imply), the serving"
+                    + " process and whether it is alive, and the UBLK_F_* flags the kernel granted."})
+final class ListCommand implements Cli.Verb {
+    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "show only this device, in the block ublksrv's"
+            + " and kublk's 'list -n' print ('dev id N: nr_hw_queues ...', then '... daemon pid P flags 0x... state"
+            + " LIVE'), so their scripts read it")
+    String number;
+    @Option(names = "--json", description = "print {\"devices\": [...]}, one object per device, for scripts")
+    boolean json;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String summary() {
-        return "show ublk devices (--json for scripts)";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk list [-n ID] [--json]
-
-                Shows every ublk device (of any server): id, state, queues x depth, size, logical
-                block size, target and data mode (for devices jublk added; others show '-' and the
-                mode their flags imply), the serving process and whether it is alive, and the
-                UBLK_F_* flags the kernel granted.
-
-                options:
-                  -n, --number ID  show only this device, in the block ublksrv's and kublk's 'list -n'
-                                   print ('dev id N: nr_hw_queues ...', then '... daemon pid P flags
-                                   0x... state LIVE'), so their scripts read it
-                      --json       print {"devices": [...]}, one object per device, for scripts
-                """;
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(DeviceOptions.NUMBER, Args.Option.flag("json", (char) 0));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        int id = DeviceOptions.id(args);
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        int id = DeviceOptions.id("list", number);
         Host.requireDriver();
         List<DeviceRow> rows = new ArrayList<>();
         try (UblkControl ctl = UblkControl.open()) {
@@ -72,7 +57,7 @@ final class ListCommand implements Command {
                 rows.add(DeviceRow.of(info, params, Host.isAlive(info.ublksrvPid())));
             }
         }
-        if (args.has("json")) {
+        if (json) {
             out.print(DeviceListing.json(rows));
         } else {
             out.print(id >= 0 ? DeviceListing.familyBlock(rows.getFirst()) : DeviceListing.table(rows));

@@ -3,13 +3,12 @@ package io.jublk.cli;
 
 import io.jublk.core.UblkException;
 import io.jublk.uring.ErrnoException;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -20,15 +19,6 @@ import java.util.Properties;
  * one or more lines starting with {@code jublk: } on the error stream.
  */
 public final class Main {
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
-
-    static {
-        for (Command c : List.of(new AddCommand(), new DelCommand(), new ListCommand(), new RecoverCommand(),
-                new QuiesceCommand(), new StatsCommand(), new FeaturesCommand(), new DemoCommand(), new OwnersCommand())) {
-            COMMANDS.put(c.name(), c);
-        }
-    }
-
     private Main() {
     }
 
@@ -77,19 +67,19 @@ public final class Main {
                 // a command
             }
         }
-        Command command = COMMANDS.get(first);
+        CommandLine command = Cli.verb(first);
         if (command == null) {
             err.println("jublk: " + (first.startsWith("-") ? "unknown option '" + first + "'" : "unknown command '" + first + "'")
-                    + " (commands: " + String.join(", ", COMMANDS.keySet()) + ", help; see 'jublk --help')");
+                    + " (commands: " + String.join(", ", Cli.verbNames()) + ", help; see 'jublk --help')");
             return CliException.USAGE;
         }
         List<String> rest = argv.subList(1, argv.size());
-        if (Args.wantsHelp(rest)) {
-            out.print(command.help());
+        if (wantsHelp(rest)) {
+            out.print(usage(command));
             return 0;
         }
         try {
-            return command.run(Args.parse(command.name(), command.options(), rest), out, err);
+            return Cli.parse(command, rest).run(out, err);
         } catch (CliException e) {
             if (e.isUsage()) {
                 String about = e.command() == null ? "jublk" : "jublk " + e.command();
@@ -103,14 +93,14 @@ public final class Main {
             printLines(err, e.getMessage());
             return CliException.FAILURE;
         } catch (IOException e) {
-            printLines(err, command.name() + ": " + e);
+            printLines(err, first + ": " + e);
             return CliException.FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            err.println("jublk: " + command.name() + ": interrupted");
+            err.println("jublk: " + first + ": interrupted");
             return CliException.FAILURE;
         } catch (Exception e) {
-            err.println("jublk: " + command.name() + ": internal error: " + e);
+            err.println("jublk: " + first + ": internal error: " + e);
             e.printStackTrace(err);
             return CliException.FAILURE;
         }
@@ -153,14 +143,32 @@ public final class Main {
             out.print(overview());
             return 0;
         }
-        Command c = COMMANDS.get(topics.getFirst());
+        CommandLine c = Cli.verb(topics.getFirst());
         if (c == null || topics.size() > 1) {
             err.println("jublk: help: " + (c == null ? "unknown command '" + topics.getFirst() + "'" : "one command at a time")
-                    + " (commands: " + String.join(", ", COMMANDS.keySet()) + ")");
+                    + " (commands: " + String.join(", ", Cli.verbNames()) + ")");
             return CliException.USAGE;
         }
-        out.print(c.help());
+        out.print(usage(c));
         return 0;
+    }
+
+    /** @return a verb's help, as {@code jublk VERB --help} prints it */
+    static String usage(CommandLine verb) {
+        return verb.getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    /** @return whether {@code -h} or {@code --help} comes before the end of the options */
+    private static boolean wantsHelp(List<String> argv) {
+        for (String a : argv) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals("-h") || a.equals("--help")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the top-level help */
@@ -172,10 +180,15 @@ public final class Main {
 
                 commands:
                 """);
-        for (Command c : COMMANDS.values()) {
-            sb.append(String.format("  %-9s %s%n", c.name(), c.summary()));
+        // The summaries line up after the longest verb.
+        int width = Cli.verbNames().stream().mapToInt(String::length).max().orElse(0);
+        String row = "  %-" + width + "s  %s%n";
+        for (CommandLine c : Cli.commandLine().getSubcommands().values()) {
+            if (!(c.getCommand() instanceof CommandLine.HelpCommand)) {
+                sb.append(String.format(row, c.getCommandName(), Cli.summary(c)));
+            }
         }
-        sb.append(String.format("  %-9s %s%n", "help", "show the help of a command: jublk help add"));
+        sb.append(String.format(row, "help", "show the help of a command: jublk help add"));
         sb.append("""
 
                 options:

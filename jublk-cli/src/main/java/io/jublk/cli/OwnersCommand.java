@@ -5,6 +5,10 @@ import io.jublk.core.control.UblkControl;
 import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.uapi.UblkFeature;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
@@ -12,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,47 +25,26 @@ import java.util.regex.Pattern;
  * sysfs attribute carries it); with {@code --fifo} one long-lived JVM serves every udev event, so
  * an event costs a shell, not a JVM.
  */
-final class OwnersCommand implements Command {
+@Command(name = "owners", header = "give unprivileged devices' nodes to their owners (root; for udev)",
+        customSynopsis = "jublk owners [--fifo PATH]",
+        description = {
+            "Gives the nodes (/dev/ublkcN, /dev/ublkbN) of every unprivileged ublk device to the user and group the"
+                    + " kernel recorded when the device was added, mode 0600. Root's devices keep root's nodes. Needs root."})
+final class OwnersCommand implements Cli.Verb {
     private static final Pattern NODE = Pattern.compile("ublk([bc])(\\d{1,7})");
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
 
-    @Override
-    public String name() {
-        return "owners";
-    }
+    @Option(names = "--fifo", paramLabel = "PATH", description = "then keep running: read node names (ublkcN or ublkbN), one"
+            + " a line, from the FIFO at PATH and hand each over. The udev rule writes them there; jublk-owners.socket creates"
+            + " the FIFO and starts this on the first event. A missing FIFO is created (root, mode 0600). A name only says"
+            + " where to look: the owner always comes from the kernel, so a forged line changes nothing.")
+    String fifoOption;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String summary() {
-        return "give unprivileged devices' nodes to their owners (root; for udev)";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk owners [--fifo PATH]
-
-                Gives the nodes (/dev/ublkcN, /dev/ublkbN) of every unprivileged ublk device to the
-                user and group the kernel recorded when the device was added, mode 0600. Root's
-                devices keep root's nodes. Needs root.
-
-                options:
-                      --fifo PATH  then keep running: read node names (ublkcN or ublkbN), one a line,
-                                   from the FIFO at PATH and hand each over. The udev rule writes
-                                   them there; jublk-owners.socket creates the FIFO and starts this
-                                   on the first event. A missing FIFO is created (root, mode 0600).
-                                   A name only says where to look: the owner always comes from the
-                                   kernel, so a forged line changes nothing.
-                """;
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(Args.Option.value("fifo", (char) 0, "PATH"));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+    public int run(PrintStream out, PrintStream err) throws Exception {
         Host.requireDriver();
         if (Host.effectiveUid() != 0) {
             throw CliException.failure("owners: needs root: it changes the owner of nodes in /dev");
@@ -73,10 +55,10 @@ final class OwnersCommand implements Command {
             handOver("ublkc" + id, out, err);
             handOver("ublkb" + id, out, err);
         }
-        if (!args.has("fifo")) {
+        if (fifoOption == null) {
             return 0;
         }
-        Path fifo = Path.of(args.value("fifo"));
+        Path fifo = Path.of(fifoOption);
         ensureFifo(fifo);
         warmUp();
         out.println("owners: handing over the ublk nodes named in " + fifo);

@@ -7,9 +7,11 @@ import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
 import io.jublk.uring.Errno;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,43 +19,26 @@ import java.util.concurrent.TimeUnit;
  * from its server (QUIESCE_DEV), which exits leaving the device in place; {@code jublk recover}
  * then starts a new server (a new jublk version, say) and the held IO flows to it.
  */
-final class QuiesceCommand implements Command {
-    @Override
-    public String name() {
-        return "quiesce";
-    }
+@Command(name = "quiesce", header = "hold a device's IO and let its server exit, for 'jublk recover'",
+        customSynopsis = "jublk quiesce -n ID [--timeout SECONDS]",
+        description = {
+            "Quiesces /dev/ublkbN for a planned server restart (QUIESCE_DEV, Linux 6.16+, for devices added with"
+                    + " --recovery): new IO is held, the server finishes what it has and exits, and the device waits,"
+                    + " still present, until 'jublk recover -n ID' starts a new server. Nothing fails meanwhile; IO just"
+                    + " waits."})
+final class QuiesceCommand implements Cli.Verb {
+    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device")
+    String number;
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long the kernel may wait for the queues to go"
+            + " idle, and this command for the server to exit (default " + DeviceOptions.SERVER_EXIT_SECONDS + ")")
+    String timeoutOption;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String summary() {
-        return "hold a device's IO and let its server exit, for 'jublk recover'";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk quiesce -n ID [--timeout SECONDS]
-
-                Quiesces /dev/ublkbN for a planned server restart (QUIESCE_DEV, Linux 6.16+, for
-                devices added with --recovery): new IO is held, the server finishes what it has and
-                exits, and the device waits, still present, until 'jublk recover -n ID' starts a new
-                server. Nothing fails meanwhile; IO just waits.
-
-                options:
-                  -n, --number ID        the device
-                      --timeout SECONDS  how long the kernel may wait for the queues to go idle, and this
-                                         command for the server to exit (default %d)
-                """.formatted(DeviceOptions.SERVER_EXIT_SECONDS);
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(DeviceOptions.NUMBER, DeviceOptions.TIMEOUT);
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        int id = DeviceOptions.requiredId(args);
-        int timeout = DeviceOptions.timeoutSeconds(args, DeviceOptions.SERVER_EXIT_SECONDS);
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        int id = DeviceOptions.requiredId("quiesce", number);
+        int timeout = DeviceOptions.timeoutSeconds("quiesce", timeoutOption, DeviceOptions.SERVER_EXIT_SECONDS);
         Host.requireDriverAccess("quiesce");
         try (UblkControl ctl = UblkControl.open()) {
             UblkDeviceInfo info = Host.requireDevice(ctl, id, "quiesce");

@@ -6,58 +6,49 @@ import io.jublk.core.control.UblkDeviceInfo;
 import io.jublk.core.UblkException;
 import io.jublk.core.uapi.UblkCmd;
 import io.jublk.core.uapi.UblkFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * {@code jublk recover}: serves a device with recovery again after its server went away (killed,
  * crashed or quiesced), with the settings {@code jublk add} kept in its state file. IO that waited
  * meanwhile flows again; with reissue, IO the old server had in hand is redone.
  */
-final class RecoverCommand implements Command {
-    @Override
-    public String name() {
-        return "recover";
-    }
+@Command(name = "recover", header = "serve a device again after its server died or was quiesced",
+        customSynopsis = "jublk recover -n ID [--foreground] [--timeout SECONDS] [ADD OPTIONS]",
+        description = {
+            "Starts a new server for /dev/ublkbN, a device added with 'jublk add --recovery' whose server is gone"
+                    + " (killed, crashed, or stopped by 'jublk quiesce'). The new server takes the device over with the"
+                    + " settings kept in /run/jublk/ublkbN.state (START_USER_RECOVERY, then END_USER_RECOVERY once it"
+                    + " serves every queue); the block device never went away, so file systems on it stay mounted.",
+            "",
+            "The options of 'jublk add' that scripts repeat for the other ublk servers ('jublk recover -t loop -f IMG"
+                    + " -n 0') are accepted and not needed: the device is served as it was added. Only a target type or"
+                    + " backing other than the saved one is refused."})
+final class RecoverCommand implements Cli.Verb {
+    @Option(names = "--foreground", description = "serve in this process until SIGINT/SIGTERM or 'jublk del'")
+    boolean foreground;
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for the new server to be live"
+            + " (default " + Daemon.DEFAULT_TIMEOUT_SECONDS + ")")
+    String timeoutOption;
+    @Mixin
+    Cli.HelpOption help;
+    @Mixin
+    AddOptions added;
 
     @Override
-    public String summary() {
-        return "serve a device again after its server died or was quiesced";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk recover -n ID [-f] [--timeout SECONDS]
-
-                Starts a new server for /dev/ublkbN, a device added with 'jublk add --recovery' whose
-                server is gone (killed, crashed, or stopped by 'jublk quiesce'). The new server takes
-                the device over with the settings kept in %s/ublkbN.state (START_USER_RECOVERY,
-                then END_USER_RECOVERY once it serves every queue); the block device never went away,
-                so file systems on it stay mounted.
-
-                options:
-                  -n, --number ID        the device to recover
-                  -f, --foreground       serve in this process until SIGINT/SIGTERM or 'jublk del'
-                      --timeout SECONDS  how long to wait for the new server to be live (default %d)
-                """.formatted(RunDirectory.PREFERRED, Daemon.DEFAULT_TIMEOUT_SECONDS);
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(DeviceOptions.NUMBER, Args.Option.flag("foreground", 'f'), DeviceOptions.TIMEOUT);
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        int id = DeviceOptions.requiredId(args);
-        int timeout = DeviceOptions.timeoutSeconds(args, Daemon.DEFAULT_TIMEOUT_SECONDS);
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        int id = DeviceOptions.requiredId("recover", added.number);
+        int timeout = DeviceOptions.timeoutSeconds("recover", timeoutOption, Daemon.DEFAULT_TIMEOUT_SECONDS);
         Host.requireDriverAccess("recover");
         AddSettings settings = recoverable(id);
-        if (args.has("foreground")) {
+        added.requireSameTarget(id, settings);
+        if (foreground) {
             return DeviceServer.serve(settings, id, null, out, err);
         }
         return Daemon.spawn(settings, id, timeout, out, err);
@@ -105,6 +96,6 @@ final class RecoverCommand implements Command {
                     + "): it was not added by 'jublk add --recovery', or the file was removed; delete it with 'jublk del -n "
                     + id + "'");
         }
-        return AddOptions.parse(Args.parse("add", AddOptions.table(), state.options()));
+        return AddOptions.read(state.options());
     }
 }

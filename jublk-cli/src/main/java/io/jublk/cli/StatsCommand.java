@@ -5,82 +5,64 @@ import io.jublk.core.stats.DeviceStats;
 import io.jublk.core.stats.LatencyHistogram;
 import io.jublk.core.stats.OpCounts;
 import io.jublk.core.stats.QueueStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 
 /**
  * {@code jublk stats}: what a running server has served, from the counters it publishes each
  * second in the run directory; once, or every interval with rates ({@code --watch}).
  */
-final class StatsCommand implements Command {
-    private static final Args.Option JSON = Args.Option.flag("json", (char) 0);
-    private static final Args.Option WATCH = Args.Option.optionalValue("watch", 'w', "SECONDS");
-    private static final Args.Option COUNT = Args.Option.value("count", 'c', "N");
+@Command(name = "stats", header = "show what a device's server has served: requests, bytes, errors, service time",
+        customSynopsis = "jublk stats -n ID [--json] [-w, --watch[=SECONDS] [-c, --count N]]",
+        description = {
+            "Shows the counters of the server of /dev/ublkbN, as it publishes them each second in"
+                    + " /run/jublk/ublkbN.stats.json: requests and bytes by op, errors, requests in flight, requests per"
+                    + " wake-up of its queues, and service time (from the request reaching the server to its answer) as"
+                    + " mean and percentiles."})
+final class StatsCommand implements Cli.Verb {
+    @Option(names = {"-n", "--number"}, paramLabel = "ID", description = "the device")
+    String number;
+    @Option(names = "--json", description = "the counters as JSON, per queue and in total (with --watch, one object per"
+            + " interval, of what happened in it)")
+    boolean json;
+    @Option(names = {"-w", "--watch"}, paramLabel = "SECONDS", arity = "0..1", fallbackValue = "1",
+            description = "report every SECONDS (default 1) what happened since the last report: IOPS, MiB/s, in flight"
+                    + " and service time, until ^C")
+    String watch;
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "with --watch, stop after N reports")
+    String count;
+    @Mixin
+    Cli.HelpOption help;
 
     @Override
-    public String name() {
-        return "stats";
-    }
-
-    @Override
-    public String summary() {
-        return "show what a device's server has served: requests, bytes, errors, service time";
-    }
-
-    @Override
-    public String help() {
-        return """
-                usage: jublk stats -n ID [--json] [-w, --watch[=SECONDS] [-c, --count N]]
-
-                Shows the counters of the server of /dev/ublkbN, as it publishes them each second in
-                %s: requests and bytes by op, errors, requests in flight, requests per
-                wake-up of its queues, and service time (from the request reaching the server to its
-                answer) as mean and percentiles.
-
-                options:
-                  -n, --number ID        the device
-                      --json             the counters as JSON, per queue and in total (with --watch,
-                                         one object per interval, of what happened in it)
-                  -w, --watch[=SECONDS]  report every SECONDS (default 1) what happened since the last
-                                         report: IOPS, MiB/s, in flight and service time, until ^C
-                  -c, --count N          with --watch, stop after N reports
-                """.formatted(StatsFile.path(RunDirectory.PREFERRED, 0).resolveSibling("ublkbN.stats.json"));
-    }
-
-    @Override
-    public List<Args.Option> options() {
-        return List.of(DeviceOptions.NUMBER, JSON, WATCH, COUNT);
-    }
-
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        int id = DeviceOptions.requiredId(args);
-        boolean json = args.has("json");
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        int id = DeviceOptions.requiredId("stats", number);
         Path file = StatsFile.path(RunDirectory.path(), id);
         StatsFile.Published now = read(file, id);
-        if (!args.has("watch")) {
-            if (args.has("count")) {
-                throw CliException.usage(name(), "--count goes with --watch");
+        if (watch == null) {
+            if (count != null) {
+                throw CliException.usage("stats", "--count goes with --watch");
             }
             warnIfGone(now, err);
             out.print(json ? StatsFile.toJson(now.stats(), now.pid(), now.epochMillis()) : describe(now));
             return 0;
         }
-        String interval = args.value("watch");
-        int seconds = interval.isEmpty() ? 1 : parsePositive(interval, "--watch");
-        int count = args.has("count") ? args.intValue("count", "-c/--count", 0, 1, Integer.MAX_VALUE) : Integer.MAX_VALUE;
+        int seconds = parsePositive(watch, "--watch");
+        int reports = OptionValues.intValue("stats", count, "-c/--count", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
         if (!json) {
             out.println("dev " + id + ", every " + seconds + " s:");
             out.println(String.format(Locale.ROOT, "%10s %10s %10s %10s %9s %7s %10s %10s",
                     "read/s", "write/s", "rMiB/s", "wMiB/s", "in flight", "errors", "mean", "p99"));
         }
-        for (int n = 0; n < count; n++) {
+        for (int n = 0; n < reports; n++) {
             Thread.sleep(seconds * 1000L);
             StatsFile.Published next = read(file, id);
             warnIfGone(next, err);

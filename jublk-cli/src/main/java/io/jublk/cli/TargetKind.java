@@ -15,22 +15,20 @@ import java.util.Locale;
 /** The targets {@code jublk add -t} knows, with the code that marks them in a device's ublksrv_flags. */
 enum TargetKind {
     /** Completes every request at once, keeps no data. */
-    NULL(1, 250L << 30, "completes every request at once and keeps no data (for measuring ublk itself)"),
+    NULL(1, 250L << 30),
     /** A RAM disk in this process's memory, allocated as it is written. */
-    MEM(2, 1L << 30, "a RAM disk in the server's memory, allocated as it is written"),
+    MEM(2, 1L << 30),
     /** The loop device in user space: a regular file or block device, through the queue's io_uring. */
-    FILE(3, 0, "a regular file or block device, read and written through io_uring (a loop device)"),
+    FILE(3, 0),
     /** Remote storage: an NBD export, over TCP or a Unix socket. */
-    NBD(4, 0, "an export of an NBD server (qemu-nbd, nbdkit, any storage that speaks NBD), reconnecting when it returns");
+    NBD(4, 0);
 
     private final int code;
     private final long defaultSize;
-    private final String description;
 
-    TargetKind(int code, long defaultSize, String description) {
+    TargetKind(int code, long defaultSize) {
         this.code = code;
         this.defaultSize = defaultSize;
-        this.description = description;
     }
 
     /** @return the name used on the command line */
@@ -83,11 +81,6 @@ enum TargetKind {
     /** @return whether the target lends its own buffers (data mode copy-application-buffers) */
     boolean lendsBuffers() {
         return this == FILE;
-    }
-
-    /** @return one line for help */
-    String description() {
-        return description;
     }
 
     /**
@@ -158,17 +151,31 @@ enum TargetKind {
     }
 
     /**
-     * @param name a name from the command line
+     * @param name a name from the command line: a target's, or {@code loop} for file
      * @return the target
      * @throws CliException naming the targets there are
      */
     static TargetKind parse(String name) throws CliException {
+        return parse("add", name);
+    }
+
+    /**
+     * @param command the verb, for the message
+     * @param name a name from the command line: a target's, or {@code loop} for file
+     * @return the target
+     * @throws CliException naming the targets there are
+     */
+    static TargetKind parse(String command, String name) throws CliException {
+        // The other ublk servers call the file target loop.
+        if (name.equalsIgnoreCase("loop")) {
+            return FILE;
+        }
         for (TargetKind k : values()) {
             if (k.cliName().equals(name.toLowerCase(Locale.ROOT))) {
                 return k;
             }
         }
-        throw CliException.usage("add", "unknown target type '" + name + "': use one of " + names());
+        throw CliException.usage(command, "unknown target type '" + name + "': use one of " + names());
     }
 
     /** @return the names, for messages: {@code null, mem} */

@@ -86,9 +86,9 @@ class MainTest {
 
     @Test
     void shouldRejectUnknownCommandsAndOptions() {
-        run("frob").assertUsageError("jublk: unknown command 'frob' (commands: add, del, list, recover, quiesce, stats, features, demo, owners, help; see 'jublk --help')");
-        run("--frob").assertUsageError("jublk: unknown option '--frob' (commands: add, del, list, recover, quiesce, stats, features, demo, owners, help; see 'jublk --help')");
-        run("help", "frob").assertUsageError("jublk: help: unknown command 'frob' (commands: add, del, list, recover, quiesce, stats, features, demo, owners)");
+        run("frob").assertUsageError("jublk: unknown command 'frob' (commands: add, del, stop, list, recover, quiesce, update-size, stats, features, demo, owners, help; see 'jublk --help')");
+        run("--frob").assertUsageError("jublk: unknown option '--frob' (commands: add, del, stop, list, recover, quiesce, update-size, stats, features, demo, owners, help; see 'jublk --help')");
+        run("help", "frob").assertUsageError("jublk: help: unknown command 'frob' (commands: add, del, stop, list, recover, quiesce, update-size, stats, features, demo, owners)");
         run("list", "--bogus").assertUsageError("jublk: list: unknown option '--bogus' (see 'jublk list --help')");
         run("list", "extra").assertUsageError("jublk: list: unexpected argument 'extra' (see 'jublk list --help')");
     }
@@ -139,7 +139,7 @@ class MainTest {
         run("add", "-t", "nbd", "--url", "http://x/y").assertUsageError("jublk: add: --url: invalid NBD URI 'http://x/y': "
                 + "unknown scheme 'http'; expected nbd or nbd+unix (see 'jublk add --help')");
         run("add", "-t", "mem", "--url", "nbd://h/e").assertUsageError("jublk: add: --url is for -t nbd only (see 'jublk add --help')");
-        run("add", "-t", "nbd", "--url", "nbd://h/e", "-r").assertUsageError("jublk: add: --read-only is not for -t nbd: the device"
+        run("add", "-t", "nbd", "--url", "nbd://h/e", "--read-only").assertUsageError("jublk: add: --read-only is not for -t nbd: the device"
                 + " is read-only when the server exports read-only (qemu-nbd -r, nbdkit -r) (see 'jublk add --help')");
         Run unreachable = run("add", "-t", "nbd", "--url", "nbd://127.0.0.1:1/export");
         assertEquals(1, unreachable.status());
@@ -154,17 +154,17 @@ class MainTest {
         Files.write(image, new byte[4096]);
         for (String[] c : new String[][] {{"--recovery", "reissue"}, {"--recovery=reissue", "reissue"},
                 {"--recovery=fail-io", "fail-io"}, {"--recovery=fail-in-flight", "fail-in-flight"}}) {
-            AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "file", "-p", image.toString(), c[0])));
+            AddSettings s = AddOptions.read(List.of("-t", "file", "-p", image.toString(), c[0]));
             assertEquals(c[1], s.recovery().cliName(), c[0]);
-            assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())), "passed on unchanged");
+            assertEquals(s, AddOptions.read(s.asOptions()), "passed on unchanged");
         }
-        assertEquals(Recovery.OFF, AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null"))).recovery());
+        assertEquals(Recovery.OFF, AddOptions.read(List.of("-t", "null")).recovery());
         run("add", "-t", "null", "--recovery=maybe").assertUsageError("jublk: add: unknown recovery mode 'maybe': use reissue, "
-                + "fail-in-flight, fail-io or off (see 'jublk add --help')");
-        run("add", "-t", "null", "--recovery=").assertUsageError("jublk: add: option --recovery has an empty value: give "
+                + "fail-in-flight, fail-io or off (or 1 and 0) (see 'jublk add --help')");
+        run("add", "-t", "null", "--recovery=").assertUsageError("jublk: add: option -r/--recovery has an empty value: give "
                 + "--recovery alone or --recovery=MODE (see 'jublk add --help')");
         run("add", "-t", "mem", "--recovery").assertUsageError("jublk: add: the mem target keeps its data in its server's memory, "
-                + "which dies with the server: a recovered device would be empty; leave out --recovery, or use -t file "
+                + "which dies with the server: a recovered device would be empty; leave out -r/--recovery, or use -t file "
                 + "(see 'jublk add --help')");
         run("recover").assertUsageError("jublk: recover: which device? give -n ID (see 'jublk recover --help')");
         run("quiesce", "-n", "x").assertUsageError("jublk: quiesce: option -n/--number: 'x' is not a whole number "
@@ -185,14 +185,13 @@ class MainTest {
 
     @Test
     void shouldStartDevicesWithoutAnIoSchedulerUnlessAskedFor() throws Exception {
-        assertEquals("none", AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null"))).ioScheduler());
-        AddSettings deadline = AddOptions.parse(Args.parse("add", AddOptions.table(),
-                List.of("-t", "null", "--io-scheduler", "mq-deadline")));
+        assertEquals("none", AddOptions.read(List.of("-t", "null")).ioScheduler());
+        AddSettings deadline = AddOptions.read(List.of("-t", "null", "--io-scheduler", "mq-deadline"));
         assertEquals("mq-deadline", deadline.ioScheduler());
-        assertEquals(deadline, AddOptions.parse(Args.parse("add", AddOptions.table(), deadline.asOptions())), "passed on unchanged");
-        AddSettings kernel = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null", "--io-scheduler", "kernel")));
+        assertEquals(deadline, AddOptions.read(deadline.asOptions()), "passed on unchanged");
+        AddSettings kernel = AddOptions.read(List.of("-t", "null", "--io-scheduler", "kernel"));
         assertNull(kernel.ioScheduler(), "the kernel's choice");
-        assertEquals(kernel, AddOptions.parse(Args.parse("add", AddOptions.table(), kernel.asOptions())));
+        assertEquals(kernel, AddOptions.read(kernel.asOptions()));
         run("add", "-t", "null", "--io-scheduler", "../x").assertUsageError(
                 "jublk: add: --io-scheduler '../x' is not a scheduler name: use none, mq-deadline, kyber, bfq, or kernel for the kernel's choice (see 'jublk add --help')");
     }
@@ -203,20 +202,17 @@ class MainTest {
         try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(48L << 20);
         }
-        AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(),
-                List.of("-t", "file", "--path", image.toString(), "--direct", "--read-only", "--data-mode", "zero-copy", "-q", "2")));
+        AddSettings s = AddOptions.read(List.of("-t", "file", "--path", image.toString(), "--direct", "--read-only", "--data-mode", "zero-copy", "-q", "2"));
         // Size and block size 0: the target's own, which the file target takes from the file.
         assertEquals(new AddSettings(TargetKind.FILE, 0, 2, 128, -1, DataMode.ZERO_COPY, false, 0,
                 new TargetSpec(image, true, true), Recovery.OFF), s);
         assertEquals(List.of("-t", "file", "-q", "2", "-d", "128", "--data-mode", "zero-copy", "--path", image.toString(),
                 "--direct", "--read-only", "--io-scheduler", "none"), s.asOptions(), "no -s or -b where the target decides");
-        assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())));
-        AddSettings lent = AddOptions.parse(Args.parse("add", AddOptions.table(),
-                List.of("-t", "file", "--path", image.toString(), "--data-mode", "copy-application-buffers")));
+        assertEquals(s, AddOptions.read(s.asOptions()));
+        AddSettings lent = AddOptions.read(List.of("-t", "file", "--path", image.toString(), "--data-mode", "copy-application-buffers"));
         assertEquals(DataMode.COPY_APPLICATION_BUFFERS, lent.mode(), "the file target lends its own buffers");
-        assertEquals(lent, AddOptions.parse(Args.parse("add", AddOptions.table(), lent.asOptions())));
-        AddSettings fastest = AddOptions.parse(Args.parse("add", AddOptions.table(),
-                List.of("-t", "file", "-p", image.toString(), "-z", "-s", "1G")));
+        assertEquals(lent, AddOptions.read(lent.asOptions()));
+        AddSettings fastest = AddOptions.read(List.of("-t", "file", "-p", image.toString(), "-z", "-s", "1G"));
         assertEquals(1L << 30, fastest.sizeBytes(), "an explicit size wins over the file's");
         assertTrue(fastest.fastestZeroCopy());
         long auto = UblkFeature.UBLK_F_AUTO_BUF_REG | UblkFeature.UBLK_F_SUPPORT_ZERO_COPY | UblkFeature.UBLK_F_USER_COPY;
@@ -259,34 +255,33 @@ class MainTest {
 
     @Test
     void shouldReadAddSettingsAndPassThemOnUnchanged() throws CliException {
-        AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(),
-                List.of("-t", "mem", "--size=2G", "-q", "4", "-d", "64", "-n", "7", "-u", "-b", "4096")));
+        AddSettings s = AddOptions.read(List.of("-t", "mem", "--size=2G", "-q", "4", "-d", "64", "-n", "7", "-u", "-b", "4096"));
         assertEquals(new AddSettings(TargetKind.MEM, 2L << 30, 4, 64, 7, DataMode.USER_COPY, 4096), s);
-        assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())));
-        AddSettings dflt = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null")));
+        assertEquals(s, AddOptions.read(s.asOptions()));
+        AddSettings dflt = AddOptions.read(List.of("-t", "null"));
         assertEquals(new AddSettings(TargetKind.NULL, 250L << 30, 1, 128, -1, DataMode.COPY, 0), dflt);
-        assertEquals(dflt, AddOptions.parse(Args.parse("add", AddOptions.table(), dflt.asOptions())));
+        assertEquals(dflt, AddOptions.read(dflt.asOptions()));
     }
 
     @Test
     void shouldReadFaultOptionsAndPassThemOnUnchanged() throws CliException {
-        AddSettings s = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "mem", "-s", "64M",
-                "--fault-error-rate", "0.05", "--fault-delay", "1500us", "--fault-seed", "-7")));
+        AddSettings s = AddOptions.read(List.of("-t", "mem", "-s", "64M",
+                "--fault-error-rate", "0.05", "--fault-delay", "1500us", "--fault-seed", "-7"));
         assertEquals(new FaultOptions(0.05, Duration.ofNanos(1_500_000), 1.0, -7L), s.fault(), "a delay alone holds every request");
-        assertEquals(s, AddOptions.parse(Args.parse("add", AddOptions.table(), s.asOptions())), "passed on unchanged");
+        assertEquals(s, AddOptions.read(s.asOptions()), "passed on unchanged");
         FaultTarget t = (FaultTarget) s.fault().wrap(new NullTarget());
         assertEquals(0.05, t.errorRate());
         assertEquals(Duration.ofNanos(1_500_000), t.delay());
         assertEquals(-7, t.seed());
         assertEquals(", faults: errors 0.05, delays 1.0 x 1500us", s.fault().describe());
 
-        AddSettings some = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "null",
-                "--fault-delay", "2s", "--fault-delay-rate", "0.25")));
+        AddSettings some = AddOptions.read(List.of("-t", "null",
+                "--fault-delay", "2s", "--fault-delay-rate", "0.25"));
         assertEquals(new FaultOptions(0, Duration.ofSeconds(2), 0.25, null), some.fault());
         assertEquals(List.of("--fault-delay", "2s", "--fault-delay-rate", "0.25"), some.fault().asOptions());
-        assertEquals(some, AddOptions.parse(Args.parse("add", AddOptions.table(), some.asOptions())));
+        assertEquals(some, AddOptions.read(some.asOptions()));
 
-        AddSettings none = AddOptions.parse(Args.parse("add", AddOptions.table(), List.of("-t", "mem")));
+        AddSettings none = AddOptions.read(List.of("-t", "mem"));
         assertEquals(FaultOptions.NONE, none.fault());
         assertTrue(none.asOptions().stream().noneMatch(o -> o.startsWith("--fault")), none.asOptions().toString());
         NullTarget plain = new NullTarget();

@@ -81,36 +81,36 @@ class ServiceTest {
         assertTrue(said.startsWith("jublk: telling the service manager (NOTIFY_SOCKET): sendto "), said);
     }
 
-    private static Args add(String... argv) throws CliException {
-        return Args.parse("add", AddOptions.table(), List.of(argv));
+    private static AddCommand add(String... argv) throws CliException {
+        return (AddCommand) Cli.parse(Cli.verb("add"), List.of(argv));
     }
 
     @Test
     void shouldAskForRecoveryByDefaultAsAService() throws Exception {
         Path image = Files.createFile(tmp.resolve("disk.img"));
         Files.write(image, new byte[1 << 20]);
-        Args service = add("-t", "file", "-p", image.toString(), "-n", "4", "--foreground", "--service");
-        assertTrue(AddOptions.isService(service));
-        assertEquals(Recovery.REISSUE, AddOptions.parse(service).recovery());
-        Args failIo = add("-t", "file", "-p", image.toString(), "-n", "4", "-f", "--service", "--recovery=fail-io");
-        assertEquals(Recovery.FAIL_IO, AddOptions.parse(failIo).recovery());
-        Args off = add("-t", "file", "-p", image.toString(), "-n", "4", "-f", "--service", "--recovery=off");
-        assertEquals(Recovery.OFF, AddOptions.parse(off).recovery());
+        AddCommand service = add("-t", "file", "-p", image.toString(), "-n", "4", "--foreground", "--service");
+        assertTrue(service.isService());
+        assertEquals(Recovery.REISSUE, service.options.settings(true).recovery());
+        AddCommand failIo = add("-t", "file", "-p", image.toString(), "-n", "4", "--foreground", "--service", "--recovery=fail-io");
+        assertEquals(Recovery.FAIL_IO, failIo.options.settings(true).recovery());
+        AddCommand off = add("-t", "file", "-p", image.toString(), "-n", "4", "--foreground", "--service", "--recovery=off");
+        assertEquals(Recovery.OFF, off.options.settings(true).recovery());
         // mem data dies with its server: no recovery unless asked for (and then refused).
-        assertEquals(Recovery.OFF, AddOptions.parse(add("-t", "mem", "-n", "4", "-f", "--service")).recovery());
-        assertFalse(AddOptions.isService(add("-t", "null", "-n", "4", "-f")));
-        assertEquals(Recovery.OFF, AddOptions.parse(add("-t", "file", "-p", image.toString())).recovery());
+        assertEquals(Recovery.OFF, add("-t", "mem", "-n", "4", "--foreground", "--service").options.settings(true).recovery());
+        assertFalse(add("-t", "null", "-n", "4", "--foreground").isService());
+        assertEquals(Recovery.OFF, add("-t", "file", "-p", image.toString()).options.settings(false).recovery());
     }
 
     @Test
     void shouldRefuseAServiceWithoutForegroundOrId() throws Exception {
         CliException noForeground = assertThrows(CliException.class,
-                () -> AddOptions.isService(add("-t", "null", "-n", "4", "--service")));
+                () -> add("-t", "null", "-n", "4", "--service").isService());
         assertTrue(noForeground.getMessage().contains("--service is for a server in the foreground"), noForeground.getMessage());
-        CliException noId = assertThrows(CliException.class, () -> AddOptions.isService(add("-t", "null", "-f", "--service")));
+        CliException noId = assertThrows(CliException.class, () -> add("-t", "null", "--foreground", "--service").isService());
         assertTrue(noId.getMessage().contains("--service needs the device id"), noId.getMessage());
         CliException takeOver = assertThrows(CliException.class,
-                () -> AddOptions.isService(add("-t", "null", "-f", "-n", "4", "--service", "--take-over", "4")));
+                () -> add("-t", "null", "--foreground", "-n", "4", "--service", "--take-over", "4").isService());
         assertTrue(takeOver.getMessage().contains("leave out --take-over"), takeOver.getMessage());
     }
 }

@@ -40,7 +40,7 @@ class UnprivilegedIT {
 
     private static String[] jublkAsUser(String... args) {
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.jublk.cli.Main"));
+                "--enable-native-access=ALL-UNNAMED", "-cp", CliRun.classPathForAnyUser(), "io.jublk.cli.Main"));
         c.addAll(List.of(args));
         return asUser(c.toArray(String[]::new));
     }
@@ -95,7 +95,7 @@ class UnprivilegedIT {
     /** 'jublk owners --fifo', as root, as jublk-owners.service runs it; returns once it reads the FIFO. */
     private static Process ownersService(Path fifo, Path log) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.jublk.cli.Main",
+                "--enable-native-access=ALL-UNNAMED", "-cp", CliRun.classPathForAnyUser(), "io.jublk.cli.Main",
                 "owners", "--fifo", fifo.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Path fd = Path.of("/proc/" + p.pid() + "/fd");
