@@ -113,7 +113,7 @@ final class DelCommand implements Cli.Verb {
             return deleteAsync(ctl, id, unpriv, serverAlive ? pid : -1);
         }
         if (serverAlive) {
-            awaitServerExit(ctl, id, pid, timeoutSeconds, "del");
+            DeviceStop.awaitServerExit(ctl, id, pid, timeoutSeconds, "del");
             if (Host.findDevice(ctl, id) == null) {
                 return "dev " + id + ": deleted (its server, pid " + pid + ", stopped and deleted it)";
             }
@@ -130,56 +130,8 @@ final class DelCommand implements Cli.Verb {
         return "dev " + id + ": deleted";
     }
 
-    /**
-     * Waits for a stopped device's server to delete it and exit, so no stray process outlives the
-     * command (a server in this very process only has to delete the device).
-     *
-     * @param command the verb, for the message
-     * @throws CliException when the server is still there after the timeout
-     */
-    static void awaitServerExit(UblkControl ctl, int id, int pid, int timeoutSeconds, String command)
-            throws UblkException, CliException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        boolean ownProcess = pid == ProcessHandle.current().pid();
-        while (ownProcess ? Host.findDevice(ctl, id) != null && Host.isAlive(pid) : Host.isAlive(pid)) {
-            if (System.nanoTime() > deadline) {
-                throw CliException.failure(command + ": dev " + id + " is stopped, but its server (pid " + pid + ") has not "
-                        + "deleted it and exited within " + timeoutSeconds + " s; end it with 'kill " + pid
-                        + "' and run 'jublk del -n " + id + "'");
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private void stop(UblkControl ctl, UblkDeviceInfo info) throws UblkException, CliException {
-        stop(ctl, info, safe, "del");
-    }
-
-    /**
-     * STOP_DEV, or with {@code safe} TRY_STOP_DEV, which leaves a device in use as it is.
-     *
-     * @param command the verb, for messages
-     * @throws CliException when the device is in use, or the kernel has no safe stop
-     */
-    static void stop(UblkControl ctl, UblkDeviceInfo info, boolean safe, String command) throws UblkException, CliException {
-        int id = info.devId();
-        boolean unpriv = info.has(UblkFeature.UNPRIVILEGED_DEV);
-        if (!safe) {
-            ctl.stopDevice(id, unpriv);
-            return;
-        }
-        try {
-            ctl.tryStop(id, unpriv);
-        } catch (UblkDeviceBusyException e) {
-            throw CliException.failure(command + ": dev " + id + " is in use: " + info.blockPath() + " is open (mounted, or held"
-                    + " by a process); nothing changed");
-        } catch (UblkException e) {
-            if (e.errno() == Errno.EOPNOTSUPP) {
-                throw CliException.failure(command + ": --safe needs Linux 7.0+ (UBLK_F_SAFE_STOP_DEV), which this kernel is"
-                        + " not; dev " + id + " is left as it is (without --safe it is stopped even while in use)");
-            }
-            throw e;
-        }
+        DeviceStop.stop(ctl, info, safe, "del");
     }
 
     /** DEL_DEV_ASYNC on a stopped device: its server, if any, lets go of it by itself. */

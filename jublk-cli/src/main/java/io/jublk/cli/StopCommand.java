@@ -51,7 +51,7 @@ final class StopCommand implements Cli.Verb {
             int pid = info.ublksrvPid();
             boolean serverAlive = Host.isAlive(pid);
             try {
-                DelCommand.stop(ctl, info, safe, COMMAND);
+                DeviceStop.stop(ctl, info, safe, COMMAND);
             } catch (UblkException e) {
                 if (Host.noSuchDevice(e)) {
                     throw CliException.failure(COMMAND + ": dev " + id + " went away meanwhile");
@@ -59,7 +59,7 @@ final class StopCommand implements Cli.Verb {
                 throw e;
             }
             if (serverAlive) {
-                DelCommand.awaitServerExit(ctl, id, pid, seconds, COMMAND);
+                DeviceStop.awaitServerExit(ctl, id, pid, seconds, COMMAND);
             }
             if (Host.findDevice(ctl, id) == null) {
                 // Settings kept for 'jublk recover' are of no use once the device is gone.
