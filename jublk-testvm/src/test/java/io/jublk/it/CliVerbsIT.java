@@ -117,7 +117,7 @@ class CliVerbsIT {
             assertTrue(Files.exists(state), state + " kept for recover");
             Process holder = new ProcessBuilder("sh", "-c", "exec sleep 60 < " + bdev).start();
             try {
-                awaitOpened(holder, bdev);
+                Commands.awaitOpened(holder, bdev);
                 CliRun busy = jublk("del", "-n", String.valueOf(id), "--safe");
                 assertEquals(1, busy.status(), busy.out());
                 assertEquals("jublk: del: dev " + id + " is in use: " + bdev + " is open (mounted, or held by a process);"
@@ -216,21 +216,5 @@ class CliVerbsIT {
             }
         }
         return cpus;
-    }
-
-    private static void awaitOpened(Process holder, String device) throws Exception {
-        Path stdin = Path.of("/proc/" + holder.pid() + "/fd/0");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Files.readSymbolicLink(stdin).toString().equals(device)) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // The shell has not redirected yet.
-            }
-            Thread.sleep(20);
-        }
-        fail(device + " was not opened by the holder");
     }
 }

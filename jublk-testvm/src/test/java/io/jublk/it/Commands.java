@@ -102,4 +102,27 @@ final class Commands {
         }
         return check(120, "fsck.ext4", "-f", "-n", bdev);
     }
+
+    /**
+     * Waits until a holder process (a shell redirecting its stdin from the device) has the device open.
+     *
+     * @param holder the process
+     * @param device the device path it opens
+     * @throws Exception when it has not within 10 s, or waiting is interrupted
+     */
+    static void awaitOpened(Process holder, String device) throws Exception {
+        java.nio.file.Path stdin = java.nio.file.Path.of("/proc/" + holder.pid() + "/fd/0");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (java.nio.file.Files.readSymbolicLink(stdin).toString().equals(device)) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // The shell has not redirected yet.
+            }
+            Thread.sleep(20);
+        }
+        org.junit.jupiter.api.Assertions.fail(device + " was not opened by the holder");
+    }
 }

@@ -119,7 +119,7 @@ class DeviceVerbsIT {
             }
             Process holder = new ProcessBuilder("sh", "-c", "exec sleep 120 < " + dev.blockPath()).start();
             try {
-                awaitOpened(holder, dev.blockPath());
+                Commands.awaitOpened(holder, dev.blockPath());
                 UblkDeviceBusyException busy = assertThrows(UblkDeviceBusyException.class, dev::tryStop);
                 assertEquals(Errno.EBUSY, busy.errno());
                 assertTrue(busy.getMessage().contains("in use"), busy.getMessage());
@@ -235,22 +235,6 @@ class DeviceVerbsIT {
             }
         }
         return fail("no thread named " + q);
-    }
-
-    private static void awaitOpened(Process holder, String device) throws Exception {
-        Path stdin = Path.of("/proc/" + holder.pid() + "/fd/0");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Files.readSymbolicLink(stdin).toString().equals(device)) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // The shell has not redirected yet.
-            }
-            Thread.sleep(20);
-        }
-        fail(device + " was not opened by the holder");
     }
 
     private static String sha256(Path file) throws Exception {
